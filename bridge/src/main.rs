@@ -1,0 +1,2 @@
+//! The `hive-bridge` command.
+fn main() {}

@@ -1,0 +1,1 @@
+//! Model files: the catalogue, provisioning, fetching and conversion.

@@ -1,0 +1,2 @@
+//! The `hive-satellite` command.
+fn main() {}

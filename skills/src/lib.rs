@@ -1,0 +1,1 @@
+//! Hive's skills: what the bridge can do besides asking an LLM.

@@ -1,0 +1,1 @@
+//! The shared test harness for Hive's cross-crate tests.
