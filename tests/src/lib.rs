@@ -1,1 +1,33 @@
-//! The shared test harness for Hive's cross-crate tests.
+//! The shared test harness for Hive's cross-crate tests: a real Mosquitto per test.
+//!
+//! Every test that crosses MQTT runs against the Debian package's `mosquitto`, started on
+//! a free port of 127.0.0.1, never a fixed port, never a mock. The parts, in the order a
+//! test uses them:
+//!
+//! - [`Broker`] (`broker.rs`): starts `mosquitto` in a temporary directory, waits until it
+//!   answers an MQTT CONNECT, restarts it on the same port, and kills it on drop.
+//! - [`BrokerBuilder`] (`config.rs`): broker options (persistence, extra configuration,
+//!   users) and the variant that runs the project's own `mosquitto/` configuration with its
+//!   real ACL, rewritten only where a test must (port, file locations).
+//! - `probe.rs`: the readiness check, a hand-encoded MQTT 3.1.1 CONNECT and its CONNACK.
+//! - [`TestClient`] (`client.rs`): a small rumqttc client to script satellites, the bridge
+//!   or Home Assistant: subscribe and publish wait for their acks, received messages wait
+//!   in a bounded queue for [`TestClient::expect`].
+//! - [`HarnessError`] (`error.rs`): every failure, with Mosquitto's log where it helps.
+//!
+//! Nothing here sleeps to synchronise: start-up polls with a bounded deadline, and the
+//! client waits for acks and messages. To prove that a message was *not* delivered, send a
+//! sentinel after it and use [`TestClient::collect_until`].
+
+mod broker;
+mod client;
+mod config;
+mod error;
+mod probe;
+
+pub use broker::Broker;
+pub use client::{Message, TestClient};
+pub use config::BrokerBuilder;
+pub use error::HarnessError;
+/// MQTT quality of service, as [`TestClient`] takes and reports it.
+pub use rumqttc::QoS;

@@ -1,0 +1,2 @@
+//! The `hive-llm` command (being written).
+fn main() {}

@@ -1,0 +1,12 @@
+//! The bridge's configuration: the file's shape, `${ENV}` interpolation, loading and
+//! validation with readable errors before anything connects.
+
+mod file;
+mod interpolate;
+mod load;
+
+pub use file::{
+    AssistantConfig, BridgeConfig, ContextConfig, LlmConfig, ModelsSection, SessionConfig,
+};
+pub use interpolate::{InterpolateError, interpolate};
+pub use load::{ConfigError, load, parse};

@@ -1,0 +1,254 @@
+//! The one task that owns the MQTT event loop.
+//!
+//! It never blocks: parsed messages go to the router through a bounded channel with
+//! `try_send`, and when that is full the message is dropped and counted (audio would be stale
+//! by the time it was read anyway). On every ConnAck it re-subscribes and re-publishes the
+//! bridge's retained availability; after a failed poll it backs off exponentially with jitter.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use hive_topics::{Availability, Inbound, Topics};
+use rumqttc::{
+    AsyncClient, Event, EventLoop, LastWill, MqttOptions, Packet, TlsConfiguration, Transport,
+};
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use super::config::{MqttConfig, MqttConfigError};
+use super::publisher::{Publisher, qos};
+use crate::backoff::Backoff;
+
+/// Whether the bridge is connected; `generation` grows with every new connection so that
+/// watchers re-publish their retained state exactly once per reconnect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ConnectionState {
+    /// Connected now.
+    pub connected: bool,
+    /// How many ConnAcks so far.
+    pub generation: u64,
+}
+
+/// Counters of what arrived, for metrics.
+#[derive(Debug, Default)]
+pub struct InboundStats {
+    /// Messages parsed and handed on.
+    pub accepted: AtomicU64,
+    /// Messages refused by the parser (malformed, oversized, unknown).
+    pub rejected: AtomicU64,
+    /// Messages dropped because the router was behind.
+    pub dropped: AtomicU64,
+}
+
+/// What [`spawn`] returns.
+#[derive(Debug)]
+pub struct Connection {
+    /// Publishes through the connection.
+    pub publisher: Publisher,
+    /// Connection state, for tasks that re-publish on reconnect.
+    pub state: watch::Receiver<ConnectionState>,
+    /// Counters.
+    pub stats: Arc<InboundStats>,
+    /// The event-loop task; ends after `shutdown`, once `offline` is published.
+    pub task: JoinHandle<()>,
+}
+
+/// Connects (in the background; the first attempt happens in the task) and starts the task.
+///
+/// # Errors
+/// The configuration cannot work (bad URL, unreadable TLS or password file).
+pub fn spawn(
+    config: &MqttConfig,
+    topics: Topics,
+    inbound: mpsc::Sender<Inbound>,
+    shutdown: CancellationToken,
+) -> Result<Connection, MqttConfigError> {
+    let options = options(config, &topics)?;
+    // The request queue absorbs bursts of TTS audio while the socket is busy.
+    let (client, event_loop) = AsyncClient::new(options, 256);
+    let (state_tx, state) = watch::channel(ConnectionState::default());
+    let stats = Arc::new(InboundStats::default());
+    let task = tokio::spawn(run(
+        client.clone(),
+        event_loop,
+        topics,
+        inbound,
+        state_tx,
+        stats.clone(),
+        shutdown,
+    ));
+    Ok(Connection {
+        publisher: Publisher::new(client),
+        state,
+        stats,
+        task,
+    })
+}
+
+fn options(config: &MqttConfig, topics: &Topics) -> Result<MqttOptions, MqttConfigError> {
+    config.validate()?;
+    let endpoint = config.endpoint()?;
+    let mut options = MqttOptions::new(&config.client_id, &endpoint.host, endpoint.port);
+    options.set_keep_alive(config.keep_alive());
+    options.set_max_packet_size(config.max_packet_bytes, config.max_packet_bytes);
+    // A persistent session: QoS 1 messages for the bridge (wakes, asks, says) queue at the
+    // broker while it is away and arrive when it comes back.
+    options.set_clean_session(false);
+    let will = topics.bridge_last_will();
+    options.set_last_will(LastWill::new(
+        will.topic,
+        will.payload,
+        qos(will.qos),
+        will.retain,
+    ));
+    if let Some(username) = &config.username {
+        options.set_credentials(username, config.resolved_password()?.unwrap_or_default());
+    }
+    if endpoint.tls {
+        options.set_transport(Transport::tls_with_config(tls(config)?));
+    }
+    Ok(options)
+}
+
+fn tls(config: &MqttConfig) -> Result<TlsConfiguration, MqttConfigError> {
+    let read = |path: &std::path::PathBuf| {
+        std::fs::read(path).map_err(|error| MqttConfigError::File {
+            path: path.clone(),
+            detail: error.to_string(),
+        })
+    };
+    let ca = match &config.tls.ca_file {
+        Some(path) => read(path)?,
+        None => {
+            return Err(MqttConfigError::Invalid(
+                "tls.ca_file is required for mqtts:// (the CA that signed the broker's certificate)".into(),
+            ));
+        }
+    };
+    let client_auth = match (&config.tls.cert_file, &config.tls.key_file) {
+        (Some(cert), Some(key)) => Some((read(cert)?, read(key)?)),
+        _ => None,
+    };
+    Ok(TlsConfiguration::Simple {
+        ca,
+        alpn: None,
+        client_auth,
+    })
+}
+
+async fn run(
+    client: AsyncClient,
+    mut event_loop: EventLoop,
+    topics: Topics,
+    inbound: mpsc::Sender<Inbound>,
+    state: watch::Sender<ConnectionState>,
+    stats: Arc<InboundStats>,
+    shutdown: CancellationToken,
+) {
+    let mut backoff = Backoff::new(Duration::from_millis(250), Duration::from_secs(15));
+    let mut generation = 0;
+    loop {
+        let event = tokio::select! {
+            () = shutdown.cancelled() => break,
+            event = event_loop.poll() => event,
+        };
+        match event {
+            Ok(Event::Incoming(Packet::ConnAck(_))) => {
+                backoff.reset();
+                generation += 1;
+                tracing::info!(generation, "Connected to the MQTT broker.");
+                on_connect(&client, &topics).await;
+                let _ = state.send(ConnectionState {
+                    connected: true,
+                    generation,
+                });
+            }
+            Ok(Event::Incoming(Packet::Publish(publish))) => {
+                match topics.parse(&publish.topic, &publish.payload) {
+                    Ok(message) => match inbound.try_send(message) {
+                        Ok(()) => {
+                            stats.accepted.fetch_add(1, Ordering::Relaxed);
+                        }
+                        Err(mpsc::error::TrySendError::Full(message)) => {
+                            stats.dropped.fetch_add(1, Ordering::Relaxed);
+                            tracing::warn!(
+                                kind = message.kind(),
+                                "Router is behind; message dropped."
+                            );
+                        }
+                        Err(mpsc::error::TrySendError::Closed(_)) => break,
+                    },
+                    Err(error) => {
+                        stats.rejected.fetch_add(1, Ordering::Relaxed);
+                        // Debug level: a flood of garbage must not flood the logs.
+                        tracing::debug!(topic = %publish.topic, code = error.code(), %error, "Message refused.");
+                    }
+                }
+            }
+            Ok(_) => {}
+            Err(error) => {
+                if state.borrow().connected {
+                    let _ = state.send(ConnectionState {
+                        connected: false,
+                        generation,
+                    });
+                }
+                let delay = backoff.next();
+                tracing::warn!(%error, retry_in_ms = delay.as_millis() as u64, "MQTT connection failed; retrying.");
+                tokio::select! {
+                    () = shutdown.cancelled() => break,
+                    () = tokio::time::sleep(delay) => {}
+                }
+            }
+        }
+    }
+    goodbye(&client, &mut event_loop, &topics).await;
+}
+
+async fn on_connect(client: &AsyncClient, topics: &Topics) {
+    for filter in topics.bridge_subscriptions() {
+        if let Err(error) = client.try_subscribe(filter.clone(), rumqttc::QoS::AtLeastOnce) {
+            tracing::error!(%error, filter, "Cannot queue a subscription.");
+        }
+    }
+    let online = topics.encode_bridge_status(Availability::Online);
+    if let Err(error) =
+        client.try_publish(online.topic, qos(online.qos), online.retain, online.payload)
+    {
+        tracing::error!(%error, "Cannot queue the availability message.");
+    }
+}
+
+/// Publishes `offline` and disconnects cleanly, so that satellites learn at once rather than
+/// after the keep-alive runs out. Bounded: a dead broker must not hold up shutdown.
+async fn goodbye(client: &AsyncClient, event_loop: &mut EventLoop, topics: &Topics) {
+    let offline = topics.encode_bridge_status(Availability::Offline);
+    if client
+        .try_publish(
+            offline.topic,
+            qos(offline.qos),
+            offline.retain,
+            offline.payload,
+        )
+        .is_err()
+    {
+        return;
+    }
+    let _ = client.try_disconnect();
+    let drain = async {
+        loop {
+            match event_loop.poll().await {
+                Ok(Event::Outgoing(rumqttc::Outgoing::Disconnect)) | Err(_) => break,
+                Ok(_) => {}
+            }
+        }
+    };
+    if tokio::time::timeout(Duration::from_secs(2), drain)
+        .await
+        .is_err()
+    {
+        tracing::warn!("Broker did not take the offline message within 2 s.");
+    }
+}

@@ -1,0 +1,13 @@
+//! Which speech-to-text engine the configuration picks.
+
+use serde::Deserialize;
+
+use super::whisper::WhisperConfig;
+
+/// The `[stt]` section: a `type` tag picks the engine.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum SttConfig {
+    /// whisper.cpp through whisper-rs.
+    Whisper(WhisperConfig),
+}

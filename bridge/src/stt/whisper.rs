@@ -1,0 +1,262 @@
+//! whisper.cpp through whisper-rs: one loaded model, a fresh decoding state per utterance.
+
+use std::path::PathBuf;
+
+use serde::Deserialize;
+use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters};
+
+use super::engine::{Stt, SttError, Transcript};
+
+/// Whisper's settings.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WhisperConfig {
+    /// The ggml model file (`hive-bridge models path whisper-base`).
+    pub model: PathBuf,
+    /// A fixed language (`"en"`), or `"auto"` to detect among `languages`.
+    #[serde(default = "default_language")]
+    pub language: String,
+    /// The languages detection may pick; whisper's own detection over all 99 languages
+    /// guesses wrong on short commands, so Hive restricts it to the household's.
+    #[serde(default = "default_languages")]
+    pub languages: Vec<String>,
+    /// Threads for inference; 0 uses every core.
+    #[serde(default)]
+    pub threads: usize,
+    /// Beam size; 1 decodes greedily (fastest).
+    #[serde(default = "default_beam")]
+    pub beam_size: usize,
+    /// Text that primes the decoder (names, rooms), improving their spelling.
+    #[serde(default)]
+    pub initial_prompt: Option<String>,
+}
+
+fn default_language() -> String {
+    "auto".into()
+}
+
+fn default_languages() -> Vec<String> {
+    vec!["en".into(), "fr".into(), "nl".into()]
+}
+
+fn default_beam() -> usize {
+    1
+}
+
+impl WhisperConfig {
+    /// A configuration for `model` with the defaults.
+    pub fn new(model: impl Into<PathBuf>) -> Self {
+        WhisperConfig {
+            model: model.into(),
+            language: default_language(),
+            languages: default_languages(),
+            threads: 0,
+            beam_size: default_beam(),
+            initial_prompt: None,
+        }
+    }
+
+    /// Checks the settings without loading anything.
+    ///
+    /// # Errors
+    /// [`SttError::Config`] naming the bad setting.
+    pub fn validate(&self) -> Result<(), SttError> {
+        let known = |code: &str| whisper_rs::get_lang_id(code).is_some();
+        if self.language != "auto" && !known(&self.language) {
+            return Err(SttError::Config(format!(
+                "stt.language `{}` is not a Whisper language",
+                self.language
+            )));
+        }
+        if let Some(bad) = self.languages.iter().find(|code| !known(code)) {
+            return Err(SttError::Config(format!(
+                "stt.languages has `{bad}`, not a Whisper language"
+            )));
+        }
+        if self.language == "auto" && self.languages.is_empty() {
+            return Err(SttError::Config(
+                "stt.languages is empty but stt.language is auto".into(),
+            ));
+        }
+        if self.beam_size == 0 {
+            return Err(SttError::Config("stt.beam_size must be at least 1".into()));
+        }
+        Ok(())
+    }
+}
+
+/// A loaded Whisper model.
+pub struct WhisperStt {
+    context: WhisperContext,
+    config: WhisperConfig,
+    multilingual: bool,
+    threads: usize,
+}
+
+impl std::fmt::Debug for WhisperStt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WhisperStt")
+            .field("model", &self.config.model)
+            .finish()
+    }
+}
+
+impl WhisperStt {
+    /// Loads the model once; it stays warm for every turn.
+    ///
+    /// # Errors
+    /// The configuration is invalid or the model cannot be loaded.
+    pub fn load(config: WhisperConfig) -> Result<Self, SttError> {
+        config.validate()?;
+        whisper_rs::install_logging_hooks();
+        let load_error = |detail: String| SttError::Load {
+            path: config.model.clone(),
+            detail,
+        };
+        if !config.model.is_file() {
+            return Err(load_error(
+                "no such file (run `hive-bridge models install`, or fix stt.model)".into(),
+            ));
+        }
+        let path = config
+            .model
+            .to_str()
+            .ok_or_else(|| load_error("path is not UTF-8".into()))?;
+        let context = WhisperContext::new_with_params(path, WhisperContextParameters::default())
+            .map_err(|error| load_error(error.to_string()))?;
+        let multilingual = context.is_multilingual();
+        let threads = match config.threads {
+            0 => std::thread::available_parallelism()
+                .map(usize::from)
+                .unwrap_or(2),
+            threads => threads,
+        };
+        Ok(WhisperStt {
+            context,
+            config,
+            multilingual,
+            threads,
+        })
+    }
+
+    /// Picks the language: forced, the model's only one, or the most likely allowed one.
+    fn language(
+        &self,
+        state: &mut whisper_rs::WhisperState,
+        audio: &[f32],
+        forced: Option<&str>,
+    ) -> Result<String, SttError> {
+        if let Some(lang) = forced.filter(|lang| *lang != "auto") {
+            return Ok(lang.to_string());
+        }
+        if !self.multilingual {
+            return Ok("en".into());
+        }
+        if self.config.language != "auto" {
+            return Ok(self.config.language.clone());
+        }
+        if let [only] = self.config.languages.as_slice() {
+            return Ok(only.clone());
+        }
+        state.pcm_to_mel(audio, self.threads).map_err(inference)?;
+        let (_, probabilities) = state.lang_detect(0, self.threads).map_err(inference)?;
+        let best = self
+            .config
+            .languages
+            .iter()
+            .filter_map(|code| {
+                let id = usize::try_from(whisper_rs::get_lang_id(code)?).ok()?;
+                Some((code, *probabilities.get(id)?))
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        Ok(best
+            .map(|(code, _)| code.clone())
+            .unwrap_or_else(|| "en".into()))
+    }
+}
+
+fn inference(error: whisper_rs::WhisperError) -> SttError {
+    SttError::Inference(error.to_string())
+}
+
+impl Stt for WhisperStt {
+    fn transcribe(&self, audio: &[f32], lang: Option<&str>) -> Result<Transcript, SttError> {
+        let mut state = self.context.create_state().map_err(inference)?;
+        let lang = self.language(&mut state, audio, lang)?;
+        let strategy = match self.config.beam_size {
+            1 => SamplingStrategy::Greedy { best_of: 1 },
+            beam_size => SamplingStrategy::BeamSearch {
+                beam_size: beam_size as i32,
+                patience: -1.0,
+            },
+        };
+        let mut params = FullParams::new(strategy);
+        params.set_n_threads(self.threads as i32);
+        params.set_language(Some(&lang));
+        params.set_no_context(true);
+        params.set_no_timestamps(true);
+        params.set_single_segment(true);
+        params.set_print_special(false);
+        params.set_print_progress(false);
+        params.set_print_realtime(false);
+        params.set_print_timestamps(false);
+        if let Some(prompt) = &self.config.initial_prompt {
+            params.set_initial_prompt(prompt);
+        }
+        // whisper.cpp refuses less than a second of audio; pad short commands with silence.
+        let padded;
+        let audio = if audio.len() < 16_000 + 1_600 {
+            padded = [audio, &vec![0.0; 16_000 + 1_600 - audio.len()]].concat();
+            &padded[..]
+        } else {
+            audio
+        };
+        state.full(params, audio).map_err(inference)?;
+        let mut text = String::new();
+        for segment in state.as_iter() {
+            text.push_str(&segment.to_str_lossy().map_err(inference)?);
+        }
+        Ok(Transcript {
+            text: text.trim().to_string(),
+            lang,
+        })
+    }
+
+    fn name(&self) -> &str {
+        "whisper"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_settings_are_named() {
+        let mut config = WhisperConfig::new("/x.bin");
+        config.language = "klingon".into();
+        assert!(
+            config
+                .validate()
+                .unwrap_err()
+                .to_string()
+                .contains("klingon")
+        );
+        let mut config = WhisperConfig::new("/x.bin");
+        config.languages = vec!["en".into(), "xx".into()];
+        assert!(config.validate().unwrap_err().to_string().contains("`xx`"));
+        let mut config = WhisperConfig::new("/x.bin");
+        config.beam_size = 0;
+        assert!(config.validate().is_err());
+        assert!(WhisperConfig::new("/x.bin").validate().is_ok());
+    }
+
+    #[test]
+    fn a_missing_model_says_how_to_get_one() {
+        let error = WhisperStt::load(WhisperConfig::new("/nonexistent/ggml.bin")).unwrap_err();
+        assert!(
+            error.to_string().contains("hive-bridge models install"),
+            "{error}"
+        );
+    }
+}

@@ -1,0 +1,8 @@
+//! The espeak-ng engine.
+
+mod config;
+mod engine;
+pub(crate) mod program;
+
+pub use config::EspeakConfig;
+pub use engine::EspeakTts;
