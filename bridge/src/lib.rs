@@ -7,6 +7,8 @@
 //! - [`models`]: what models the configuration needs, provisioning them from packages,
 //!   fetching them from a URL, and converting Whisper checkpoints to whisper.cpp's format.
 //! - [`mqtt`]: the broker connection: one task owns the event loop; a publisher handle.
+//! - [`pipeline`]: the voice turn: routing, listening, transcribing, understanding,
+//!   replying sentence by sentence.
 //! - [`stt`]: speech-to-text (whisper.cpp).
 //! - [`vad`]: voice-activity detection and endpointing (Silero through ONNX Runtime).
 //! - [`tts`]: text-to-speech (Piper voices through ONNX Runtime, espeak-ng) and text
@@ -17,6 +19,10 @@ pub mod context;
 pub mod llm;
 pub mod models;
 pub mod mqtt;
+pub mod pipeline;
+mod server;
 pub mod stt;
 pub mod tts;
 pub mod vad;
+
+pub use server::{RunError, run};

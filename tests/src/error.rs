@@ -11,6 +11,12 @@ use std::time::Duration;
 /// the broker refused to start or stopped answering.
 #[derive(Debug, thiserror::Error)]
 pub enum HarnessError {
+    /// Test speech could not be synthesised.
+    #[error("test speech: {0}")]
+    Speech(String),
+    /// The bridge under test failed.
+    #[error("bridge under test: {0}")]
+    Bridge(String),
     /// A file or socket operation of the harness itself failed.
     #[error("{context}: {source}")]
     Io {

@@ -13,18 +13,23 @@
 //! - [`TestClient`] (`client.rs`): a small rumqttc client to script satellites, the bridge
 //!   or Home Assistant: subscribe and publish wait for their acks, received messages wait
 //!   in a bounded queue for [`TestClient::expect`].
+//! - [`RunningBridge`] (`bridge.rs`): the real bridge, run in the test's process.
+//! - [`speech`]: real speech from espeak-ng at the protocol's 16 kHz.
 //! - [`HarnessError`] (`error.rs`): every failure, with Mosquitto's log where it helps.
 //!
 //! Nothing here sleeps to synchronise: start-up polls with a bounded deadline, and the
 //! client waits for acks and messages. To prove that a message was *not* delivered, send a
 //! sentinel after it and use [`TestClient::collect_until`].
 
+mod bridge;
 mod broker;
 mod client;
 mod config;
 mod error;
 mod probe;
+pub mod speech;
 
+pub use bridge::RunningBridge;
 pub use broker::Broker;
 pub use client::{Message, TestClient};
 pub use config::BrokerBuilder;

@@ -29,6 +29,12 @@ pub enum Control {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         session: Option<u32>,
     },
+    /// The bridge heard the end of speech: stop streaming audio and wait for the reply. Sent
+    /// when the bridge's own endpointing decides, so a satellite without a VAD still stops.
+    EndOfSpeech {
+        /// The session whose stream should stop.
+        session: u32,
+    },
     /// Abandon the turn: stop listening and playing, drop what is queued, go idle.
     Cancel {
         /// Only if this session is current; the current turn when absent.
@@ -61,6 +67,7 @@ impl Control {
             Self::Listen { session } | Self::Stop { session } | Self::Cancel { session } => {
                 codec::check_optional_session(KIND, session)?;
             }
+            Self::EndOfSpeech { session } => codec::check_optional_session(KIND, Some(session))?,
             Self::SetVolume { volume } if !(0.0..=1.0).contains(&volume) => {
                 return Err(codec::invalid(KIND, "volume", "must be between 0 and 1"));
             }
@@ -84,6 +91,7 @@ mod tests {
             Control::Stop { session: None },
             Control::Stop { session: Some(3) },
             Control::Cancel { session: Some(3) },
+            Control::EndOfSpeech { session: 3 },
             Control::SetVolume { volume: 0.0 },
             Control::SetVolume { volume: 0.35 },
             Control::SetVolume { volume: 1.0 },

@@ -98,8 +98,8 @@ pub(crate) fn run(command: ModelsCommand) -> anyhow::Result<ExitCode> {
 fn list(dir: &ModelsDir) -> ExitCode {
     println!("models directory: {}", dir.root().display());
     println!(
-        "{:<22} {:<10} {:<8} {:>9}  {}",
-        "MODEL", "KIND", "DEFAULT", "MB", "STATUS"
+        "{:<22} {:<10} {:<8} {:>9}  STATUS",
+        "MODEL", "KIND", "DEFAULT", "MB"
     );
     let mut missing_needed = false;
     for spec in models::CATALOG {

@@ -24,7 +24,8 @@ pub enum InterpolateError {
     },
 }
 
-/// Replaces every `${NAME}` / `${NAME:-default}` in `text`; `$$` stands for a literal `$`.
+/// Replaces every `${NAME}` / `${NAME:-default}` in `text`, except on comment lines; `$$`
+/// stands for a literal `$`.
 /// An empty variable counts as unset for `:-`, as in the shell.
 ///
 /// Values are inserted as they are: the caller escapes nothing, so a value containing a `"`
@@ -37,8 +38,24 @@ pub fn interpolate(
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<String, InterpolateError> {
     let mut out = String::with_capacity(text.len());
+    for (index, line) in text.split_inclusive('\n').enumerate() {
+        // Whole-line comments stay as written: they document `${…}` examples.
+        if line.trim_start().starts_with('#') {
+            out.push_str(line);
+        } else {
+            interpolate_line(line, index + 1, env, &mut out)?;
+        }
+    }
+    Ok(out)
+}
+
+fn interpolate_line(
+    text: &str,
+    line: usize,
+    env: &dyn Fn(&str) -> Option<String>,
+    out: &mut String,
+) -> Result<(), InterpolateError> {
     let mut rest = text;
-    let line_of = |rest: &str| text[..text.len() - rest.len()].matches('\n').count() + 1;
     while let Some(at) = rest.find('$') {
         out.push_str(&rest[..at]);
         let after = &rest[at + 1..];
@@ -46,7 +63,6 @@ pub fn interpolate(
             out.push('$');
             rest = tail;
         } else if let Some(body) = after.strip_prefix('{') {
-            let line = line_of(&rest[at..]);
             let end = body.find('}').ok_or_else(|| InterpolateError::Malformed {
                 line,
                 detail: "no closing }".into(),
@@ -84,7 +100,7 @@ pub fn interpolate(
         }
     }
     out.push_str(rest);
-    Ok(out)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -112,6 +128,10 @@ mod tests {
             ("a = \"$$HOME and $ alone\"", "a = \"$HOME and $ alone\""),
             ("a = \"${HOST}/${HOST}\"", "a = \"broker.lan/broker.lan\""),
             ("no references", "no references"),
+            (
+                "# a comment with ${UNSET}\nx = 1",
+                "# a comment with ${UNSET}\nx = 1",
+            ),
             ("ünïcödé ${HOST}", "ünïcödé broker.lan"),
         ];
         for (input, expected) in cases {

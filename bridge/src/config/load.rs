@@ -150,6 +150,21 @@ mod tests {
     }
 
     #[test]
+    fn the_shipped_configuration_is_valid_and_matches_the_defaults() {
+        let path = Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../config/bridge.toml"
+        ));
+        let no_env = |_: &str| None;
+        let shipped = load(path, &no_env).unwrap();
+        let defaults = parse("", path, &no_env).unwrap();
+        assert_eq!(
+            shipped, defaults,
+            "config/bridge.toml must document the defaults"
+        );
+    }
+
+    #[test]
     fn mistakes_are_named() {
         let cases = [
             ("[mqtt]\nurl = \"${NOPE}\"", "NOPE"),

@@ -10,3 +10,6 @@ pub use file::{
 };
 pub use interpolate::{InterpolateError, interpolate};
 pub use load::{ConfigError, load, parse};
+
+/// The environment, injected so that tests never read the process's own.
+pub type SharedEnv = std::sync::Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;

@@ -287,7 +287,7 @@ pub const CATALOG: &[ModelSpec] = &[
             },
         ],
         derive: None,
-        requires: &[],
+        requires: &["onnxruntime"],
     },
     ModelSpec {
         id: "silero-vad",
@@ -301,7 +301,7 @@ pub const CATALOG: &[ModelSpec] = &[
             sha256: Some("1a153a22f4509e292a94e67d6f9b85e8deb25b4988682b7e174c65279d8788e3"),
         }],
         derive: None,
-        requires: &[],
+        requires: &["onnxruntime"],
     },
     ModelSpec {
         id: "onnxruntime",

@@ -88,15 +88,15 @@ pub async fn fetch(
     drop(file);
     bar.finish_and_clear();
     let sha256 = hex::encode(hasher.finalize());
-    if let Some(expected) = expected_sha256 {
-        if !expected.eq_ignore_ascii_case(&sha256) {
-            let _ = tokio::fs::remove_file(&partial).await;
-            return Err(ModelError::Mismatch {
-                path: dest.to_path_buf(),
-                expected: format!("sha256 {}", expected.to_ascii_lowercase()),
-                actual: format!("sha256 {sha256}"),
-            });
-        }
+    if let Some(expected) = expected_sha256
+        && !expected.eq_ignore_ascii_case(&sha256)
+    {
+        let _ = tokio::fs::remove_file(&partial).await;
+        return Err(ModelError::Mismatch {
+            path: dest.to_path_buf(),
+            expected: format!("sha256 {}", expected.to_ascii_lowercase()),
+            actual: format!("sha256 {sha256}"),
+        });
     }
     tokio::fs::rename(&partial, dest)
         .await

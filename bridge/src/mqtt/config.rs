@@ -252,8 +252,10 @@ mod tests {
 
     #[test]
     fn bad_settings_are_named() {
-        let mut config = MqttConfig::default();
-        config.keep_alive_s = 1;
+        let config = MqttConfig {
+            keep_alive_s: 1,
+            ..MqttConfig::default()
+        };
         assert!(
             config
                 .validate()
@@ -270,8 +272,10 @@ mod tests {
                 .to_string()
                 .contains("mqtts://")
         );
-        let mut config = MqttConfig::default();
-        config.password_file = Some("/nonexistent/secret".into());
+        let config = MqttConfig {
+            password_file: Some("/nonexistent/secret".into()),
+            ..MqttConfig::default()
+        };
         assert!(
             config
                 .validate()

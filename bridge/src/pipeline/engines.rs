@@ -1,0 +1,121 @@
+//! Everything a turn uses, built once from the configuration and shared by every turn.
+
+use std::sync::Arc;
+
+use hive_skills::{Registry, SkillsConfig};
+use tokio_util::sync::CancellationToken;
+
+use crate::config::{BridgeConfig, LlmConfig};
+use crate::context::{ContextStore, SledStore};
+use crate::llm::{Llm, LlmChain, LocalLlm, OpenAiClient};
+use crate::stt::{Stt, SttConfig, WhisperStt};
+use crate::tts::{BuildContext, TtsChain};
+use crate::vad::BuiltVad;
+
+/// The engines of the pipeline.
+pub struct Engines {
+    /// Speech-to-text.
+    pub stt: Arc<dyn Stt>,
+    /// Voice-activity detection and endpointing.
+    pub vad: BuiltVad,
+    /// Language models, in failover order.
+    pub llm: LlmChain,
+    /// Text-to-speech engines, in failover order.
+    pub tts: TtsChain,
+    /// Local skills and their intents.
+    pub skills: Registry,
+    /// The shared conversation; `None` when the store could not be opened (turns are still
+    /// answered, without memory).
+    pub store: Option<Arc<dyn ContextStore>>,
+}
+
+impl std::fmt::Debug for Engines {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engines")
+            .field("stt", &self.stt.name())
+            .field("vad", &self.vad.engine_name())
+            .field("llm", &self.llm)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why the bridge cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// Speech-to-text could not be loaded: without it no voice turn works.
+    #[error(transparent)]
+    Stt(#[from] crate::stt::SttError),
+    /// The VAD configuration is invalid.
+    #[error(transparent)]
+    Vad(#[from] crate::vad::VadError),
+    /// No text-to-speech engine could be built.
+    #[error(transparent)]
+    Tts(#[from] crate::tts::TtsError),
+    /// The skills could not be set up.
+    #[error(transparent)]
+    Skills(#[from] hive_skills::SkillError),
+}
+
+impl Engines {
+    /// Loads every engine. Slow (model loading): call from a blocking thread. Engines that
+    /// fail but have a fallback are logged and skipped.
+    ///
+    /// # Errors
+    /// An engine without a fallback cannot be built.
+    pub fn build(
+        config: &BridgeConfig,
+        env: &dyn Fn(&str) -> Option<String>,
+        runtime: tokio::runtime::Handle,
+        shutdown: &CancellationToken,
+    ) -> Result<Engines, BuildError> {
+        let models = config.models_dir(env);
+        let SttConfig::Whisper(whisper) = &config.stt;
+        let stt: Arc<dyn Stt> = Arc::new(WhisperStt::load(whisper.clone())?);
+        let vad = config.vad.build_or_fallback(models.root())?;
+        let context = BuildContext {
+            models_dir: models.clone(),
+            onnxruntime: models.path(crate::vad::ONNX_RUNTIME_FILE),
+            espeak: "espeak-ng".into(),
+            runtime: Some(runtime.clone()),
+        };
+        let built = TtsChain::build(&config.tts, &context)?;
+        for (index, failure) in &built.failures {
+            tracing::warn!(position = index, engine = %failure.engine, error = %failure.error, "Text-to-speech engine unavailable; using the next.");
+        }
+        let llm = {
+            let _guard = runtime.enter();
+            let engines = config
+                .llm
+                .iter()
+                .map(|llm| -> Arc<dyn Llm> {
+                    match llm {
+                        LlmConfig::Local(local) => {
+                            Arc::new(LocalLlm::spawn(local.clone(), shutdown.clone()))
+                        }
+                        LlmConfig::Openai(openai) => Arc::new(OpenAiClient::new(
+                            format!("openai ({})", openai.url),
+                            openai.clone(),
+                        )),
+                    }
+                })
+                .collect();
+            LlmChain::new(engines)
+        };
+        let skills = Registry::builtin(&SkillsConfig::default())?;
+        let store = match SledStore::open(&config.context_path()) {
+            Ok(store) => Some(Arc::new(store) as Arc<dyn ContextStore>),
+            Err(error) => {
+                tracing::error!(%error, path = %config.context_path().display(), "Conversation store unavailable; answering without memory.");
+                None
+            }
+        };
+        Ok(Engines {
+            stt,
+            vad,
+            llm,
+            tts: built.chain,
+            skills,
+            store,
+        })
+    }
+}

@@ -1,0 +1,16 @@
+//! The voice pipeline: routing messages to turns, listening with endpointing, transcribing,
+//! understanding (local intents, then the LLM with tools), and replying sentence by sentence.
+
+mod announce;
+mod chunks;
+mod engines;
+mod respond;
+mod router;
+mod shared;
+mod timings;
+mod turn;
+mod understand;
+
+pub use engines::{BuildError, Engines};
+pub(crate) use router::Router;
+pub(crate) use shared::Shared;

@@ -1,0 +1,240 @@
+//! The router: one task that receives every parsed message and hands it to the right turn.
+//! It owns the table of active turns (one per satellite) and never waits on a turn.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+use hive_topics::{Availability, Inbound, SatelliteId, Target};
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use super::respond::Destination;
+use super::shared::Shared;
+use super::turn::{AudioIn, text_turn, voice_turn};
+use super::understand::Asker;
+
+/// Chunks buffered for a turn that is busy running VAD: 256 × 20–100 ms is 5–25 s.
+const AUDIO_QUEUE: usize = 256;
+
+struct ActiveTurn {
+    session: u32,
+    /// `None` for a typed question: audio for it has nowhere to go.
+    audio: Option<mpsc::Sender<AudioIn>>,
+    cancel: CancellationToken,
+}
+
+/// Routes inbound messages to turns.
+pub(crate) struct Router {
+    shared: Arc<Shared>,
+    turns: HashMap<SatelliteId, ActiveTurn>,
+    known: BTreeSet<SatelliteId>,
+    tasks: JoinSet<()>,
+    shutdown: CancellationToken,
+    next_session: u32,
+}
+
+impl Router {
+    pub(crate) fn new(shared: Arc<Shared>, shutdown: CancellationToken) -> Self {
+        // Bridge-made sessions start high so that they rarely meet a satellite's random ones.
+        let seed = super::understand::now_ms() as u32 | 0x8000_0000;
+        Router {
+            shared,
+            turns: HashMap::new(),
+            known: BTreeSet::new(),
+            tasks: JoinSet::new(),
+            shutdown,
+            next_session: seed,
+        }
+    }
+
+    /// Runs until the inbound channel closes or shutdown; then cancels the turns and waits
+    /// for them (they end at their next await).
+    pub(crate) async fn run(mut self, mut inbound: mpsc::Receiver<Inbound>) {
+        loop {
+            tokio::select! {
+                () = self.shutdown.cancelled() => break,
+                message = inbound.recv() => match message {
+                    Some(message) => self.route(message),
+                    None => break,
+                },
+                Some(_) = self.tasks.join_next(), if !self.tasks.is_empty() => {}
+            }
+        }
+        for turn in self.turns.values() {
+            turn.cancel.cancel();
+        }
+        while self.tasks.join_next().await.is_some() {}
+    }
+
+    fn session(&mut self) -> u32 {
+        self.next_session = self.next_session.wrapping_add(1).max(1);
+        self.next_session
+    }
+
+    fn route(&mut self, message: Inbound) {
+        match message {
+            Inbound::Wake { satellite, wake } => {
+                self.known.insert(satellite.clone());
+                tracing::info!(satellite = %satellite, session = wake.session, score = wake.score, "Wake word heard.");
+                self.start_voice(satellite, wake.session);
+            }
+            Inbound::AudioStart { satellite, start } => {
+                if self
+                    .turns
+                    .get(&satellite)
+                    .is_none_or(|turn| turn.session != start.session)
+                {
+                    self.start_voice(satellite.clone(), start.session);
+                }
+                self.feed(&satellite, start.session, AudioIn::Start);
+            }
+            Inbound::AudioChunk { satellite, chunk } => {
+                let session = chunk.session;
+                self.feed(&satellite, session, AudioIn::Chunk(chunk));
+            }
+            Inbound::AudioEnd { satellite, end } => {
+                let session = end.session;
+                self.feed(&satellite, session, AudioIn::End(end));
+            }
+            Inbound::Text { satellite, input } => {
+                self.known.insert(satellite.clone());
+                let session = input.session.unwrap_or_else(|| self.session());
+                let destination = Destination::Satellite {
+                    satellite: satellite.clone(),
+                    session,
+                };
+                let asker = Asker {
+                    satellite: Some(satellite.clone()),
+                    session: Some(session),
+                };
+                let cancel = self.replace(&satellite, session, None);
+                let shared = self.shared.clone();
+                self.tasks.spawn(text_turn(
+                    shared,
+                    destination,
+                    asker,
+                    input.text,
+                    input.lang,
+                    cancel,
+                ));
+            }
+            Inbound::Ask(ask) => {
+                let speak_on = ask.satellite.clone().map(|satellite| {
+                    let session = self.session();
+                    (satellite, session)
+                });
+                let asker = Asker {
+                    satellite: speak_on.as_ref().map(|(satellite, _)| satellite.clone()),
+                    session: speak_on.as_ref().map(|(_, session)| *session),
+                };
+                let destination = Destination::Ask {
+                    id: ask.id,
+                    speak_on,
+                };
+                let shared = self.shared.clone();
+                let cancel = self.shutdown.child_token();
+                self.tasks.spawn(text_turn(
+                    shared,
+                    destination,
+                    asker,
+                    ask.text,
+                    ask.lang,
+                    cancel,
+                ));
+            }
+            Inbound::Say { target, say } => {
+                let satellites: Vec<SatelliteId> = match target {
+                    Target::Satellite(satellite) => vec![satellite],
+                    Target::All => self.known.iter().cloned().collect(),
+                };
+                if satellites.is_empty() {
+                    tracing::warn!("Say to all satellites, but none is known yet.");
+                }
+                for satellite in satellites {
+                    let session = self.session();
+                    let shared = self.shared.clone();
+                    let cancel = self.shutdown.child_token();
+                    let text = say.text.clone();
+                    let lang = say
+                        .lang
+                        .clone()
+                        .unwrap_or_else(|| shared.config.assistant.language.clone());
+                    self.tasks.spawn(super::announce::announce(
+                        shared, satellite, session, text, lang, cancel,
+                    ));
+                }
+            }
+            Inbound::SatelliteStatus {
+                satellite,
+                availability,
+            } => match availability {
+                Availability::Online => {
+                    self.known.insert(satellite);
+                }
+                Availability::Offline => {
+                    // The satellite vanished: free its turn at once.
+                    if let Some(turn) = self.turns.remove(&satellite) {
+                        tracing::warn!(satellite = %satellite, session = turn.session, "Satellite went offline mid-turn; turn closed.");
+                        turn.cancel.cancel();
+                    }
+                    self.known.remove(&satellite);
+                }
+            },
+            Inbound::Heartbeat { satellite, .. } => {
+                self.known.insert(satellite);
+            }
+            _ => {}
+        }
+    }
+
+    /// Cancels the satellite's current turn and registers a new one.
+    fn replace(
+        &mut self,
+        satellite: &SatelliteId,
+        session: u32,
+        audio: Option<mpsc::Sender<AudioIn>>,
+    ) -> CancellationToken {
+        let cancel = self.shutdown.child_token();
+        if let Some(previous) = self.turns.insert(
+            satellite.clone(),
+            ActiveTurn {
+                session,
+                audio,
+                cancel: cancel.clone(),
+            },
+        ) {
+            if previous.session != session {
+                tracing::info!(satellite = %satellite, old = previous.session, new = session, "New turn replaces the old one.");
+            }
+            previous.cancel.cancel();
+        }
+        cancel
+    }
+
+    fn start_voice(&mut self, satellite: SatelliteId, session: u32) {
+        let (sender, receiver) = mpsc::channel(AUDIO_QUEUE);
+        let cancel = self.replace(&satellite, session, Some(sender));
+        let shared = self.shared.clone();
+        self.tasks
+            .spawn(voice_turn(shared, satellite, session, receiver, cancel));
+    }
+
+    fn feed(&mut self, satellite: &SatelliteId, session: u32, audio: AudioIn) {
+        let Some(turn) = self
+            .turns
+            .get(satellite)
+            .filter(|turn| turn.session == session)
+        else {
+            tracing::debug!(satellite = %satellite, session, "Audio for no current session; dropped.");
+            return;
+        };
+        if turn
+            .audio
+            .as_ref()
+            .is_none_or(|sender| sender.try_send(audio).is_err())
+        {
+            tracing::debug!(satellite = %satellite, session, "Turn is not taking audio; chunk dropped.");
+        }
+    }
+}

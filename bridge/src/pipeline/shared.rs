@@ -1,0 +1,27 @@
+//! What every turn shares: the protocol, the publisher, the engines and the settings.
+
+use chrono_tz::Tz;
+use hive_topics::{Outbound, Topics};
+
+use super::engines::Engines;
+use crate::config::BridgeConfig;
+use crate::mqtt::Publisher;
+
+/// Shared, read-only state of the pipeline.
+pub(crate) struct Shared {
+    pub(crate) topics: Topics,
+    pub(crate) publisher: Publisher,
+    pub(crate) engines: Engines,
+    pub(crate) config: BridgeConfig,
+    pub(crate) time_zone: Tz,
+}
+
+impl Shared {
+    /// Publishes, logging (not failing) when the connection task is gone: that only happens
+    /// during shutdown.
+    pub(crate) async fn publish(&self, message: Outbound) {
+        if let Err(error) = self.publisher.publish(message).await {
+            tracing::debug!(%error, "Publish skipped.");
+        }
+    }
+}
