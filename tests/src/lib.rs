@@ -14,6 +14,8 @@
 //!   or Home Assistant: subscribe and publish wait for their acks, received messages wait
 //!   in a bounded queue for [`TestClient::expect`].
 //! - [`RunningBridge`] (`bridge.rs`): the real bridge, run in the test's process.
+//! - [`ScriptedSatellite`] (`satellite.rs`): a satellite scripted from a test: speaks, types,
+//!   and collects a turn's [`Reply`].
 //! - [`speech`]: real speech from espeak-ng at the protocol's 16 kHz.
 //! - [`HarnessError`] (`error.rs`): every failure, with Mosquitto's log where it helps.
 //!
@@ -27,6 +29,7 @@ mod client;
 mod config;
 mod error;
 mod probe;
+mod satellite;
 pub mod speech;
 
 pub use bridge::RunningBridge;
@@ -36,3 +39,4 @@ pub use config::BrokerBuilder;
 pub use error::HarnessError;
 /// MQTT quality of service, as [`TestClient`] takes and reports it.
 pub use rumqttc::QoS;
+pub use satellite::{Reply, ScriptedSatellite};

@@ -1,15 +1,15 @@
-//! A whole voice turn over a real Mosquitto with real models: a satellite says "what time is
-//! it", the bridge endpoints, transcribes, answers from the clock skill, and speaks.
+//! Whole turns over a real Mosquitto with real models: speech in, the clock skill's answer
+//! out as text and speech; the automation surface (`ask`, `say`) from mosquitto_pub; a dead
+//! text-to-speech engine.
 
+use std::process::Command;
 use std::time::Duration;
 
 use hive_bridge::models::ModelsDir;
 use hive_bridge::stt::{Stt, WhisperConfig, WhisperStt};
 use hive_tests::speech::{silence, synthesize, to_16k};
-use hive_tests::{Broker, QoS, RunningBridge, TestClient};
-use hive_topics::{
-    AudioChunk, AudioFormat, AudioPayload, AudioStart, Inbound, SatelliteId, Topics, Wake,
-};
+use hive_tests::{Broker, QoS, RunningBridge, ScriptedSatellite, TestClient};
+use hive_topics::{AskReply, Inbound, Topics};
 
 const WAIT: Duration = Duration::from_secs(120);
 
@@ -20,7 +20,6 @@ const ENGLISH: &str =
 fn models() -> ModelsDir {
     let dir = ModelsDir::from_env(|name| std::env::var(name).ok());
     for needed in [
-        "whisper/ggml-base.bin",
         "whisper/ggml-tiny.en.bin",
         "tts/en_US-joe-medium.onnx",
         "vad/silero_vad.onnx",
@@ -34,134 +33,37 @@ fn models() -> ModelsDir {
     dir
 }
 
-/// Waits for the bridge's retained `online`.
-async fn bridge_online(client: &mut TestClient) {
-    client
-        .subscribe("hive/bridge/status", QoS::AtLeastOnce)
-        .await
-        .unwrap();
-    loop {
-        let message = client
-            .recv_timeout(WAIT)
-            .await
-            .expect("the bridge never came online");
-        if message.topic == "hive/bridge/status" && message.payload == b"online" {
-            return;
-        }
-    }
+/// The clock's current answer, allowing for the minute turning during the test.
+fn current_times() -> Vec<String> {
+    let now = chrono::Utc::now();
+    [now - chrono::Duration::minutes(1), now]
+        .iter()
+        .map(|time| time.format("%-I:%M").to_string())
+        .collect()
 }
 
-/// Streams `pcm` as a satellite would: wake, start, 40 ms chunks. No end: the bridge's
-/// endpointing must decide.
-async fn speak(
-    client: &mut TestClient,
-    topics: &Topics,
-    satellite: &SatelliteId,
-    session: u32,
-    pcm: &[i16],
-) {
-    let wake = Wake {
-        session,
-        wake_word: "hey_hive".into(),
-        score: 0.9,
-        energy: None,
-    };
-    let out = topics.encode_wake(satellite, &wake);
-    client
-        .publish(&out.topic, out.payload, QoS::AtLeastOnce, false)
-        .await
-        .unwrap();
-    let start = AudioStart {
-        session,
-        format: AudioFormat::default(),
-    };
-    let out = topics.encode_audio_start(satellite, &start);
-    client
-        .publish(&out.topic, out.payload, QoS::AtLeastOnce, false)
-        .await
-        .unwrap();
-    for (seq, samples) in pcm.chunks(640).enumerate() {
-        let chunk = AudioChunk::from_samples(session, seq as u32, samples);
-        let out = topics.encode_audio_chunk(satellite, &chunk);
-        client
-            .publish(&out.topic, out.payload, QoS::AtMostOnce, false)
-            .await
-            .unwrap();
-    }
+fn says_the_time(text: &str) -> bool {
+    current_times().iter().any(|time| text.contains(time))
 }
 
-/// Collects the reply of `session` until both the final text and the final audio arrived.
-async fn reply(
-    client: &mut TestClient,
-    topics: &Topics,
-    session: u32,
-) -> (String, Vec<i16>, u32, Option<hive_topics::Timings>) {
-    let (mut text, mut audio, mut rate, mut timings) = (Vec::new(), Vec::new(), 0, None);
-    let (mut text_done, mut audio_done) = (false, false);
-    while !(text_done && audio_done) {
-        let message = client
-            .recv_timeout(WAIT)
-            .await
-            .expect("the reply did not complete");
-        match topics.parse(&message.topic, &message.payload) {
-            Ok(Inbound::Reply { reply, .. }) if reply.session == session => {
-                if !reply.text.is_empty() {
-                    text.push(reply.text);
-                }
-                if reply.is_final {
-                    text_done = true;
-                    timings = reply.timings;
-                }
-            }
-            Ok(Inbound::Tts { audio: tts, .. }) if tts.session == session => {
-                if let AudioPayload::Pcm(pcm) = &tts.audio {
-                    audio.extend(
-                        pcm.chunks_exact(2)
-                            .map(|pair| i16::from_le_bytes([pair[0], pair[1]])),
-                    );
-                }
-                if !tts.audio_is_empty() {
-                    rate = tts.sample_rate;
-                }
-                audio_done |= tts.is_final;
-            }
-            Ok(Inbound::Error { error, .. }) => panic!("the bridge reported an error: {error:?}"),
-            _ => {}
-        }
-    }
-    (text.join(" "), audio, rate, timings)
-}
-
-trait Empty {
-    fn audio_is_empty(&self) -> bool;
-}
-
-impl Empty for hive_topics::TtsAudio {
-    fn audio_is_empty(&self) -> bool {
-        match &self.audio {
-            AudioPayload::Pcm(pcm) | AudioPayload::Wav(pcm) => pcm.is_empty(),
-        }
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn what_time_is_it_is_answered_with_the_time_in_text_and_speech() {
+fn init_logs() {
     let _ = tracing_subscriber::fmt()
         .with_test_writer()
         .with_env_filter("info")
         .try_init();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_time_is_it_is_answered_with_the_time_in_text_and_speech() {
+    init_logs();
     let models = models();
     let broker = Broker::start().unwrap();
     let data = tempfile::tempdir().unwrap();
     let bridge = RunningBridge::start(&broker, data.path(), ENGLISH).unwrap();
-    let topics = Topics::default();
-    let kitchen = SatelliteId::new("kitchen").unwrap();
-    let mut satellite = TestClient::connect(&broker, "kitchen", None).await.unwrap();
-    bridge_online(&mut satellite).await;
-    satellite
-        .subscribe("hive/satellite/kitchen/#", QoS::AtLeastOnce)
+    let mut kitchen = ScriptedSatellite::connect(&broker, "kitchen")
         .await
         .unwrap();
+    kitchen.wait_bridge_online(WAIT).await.unwrap();
 
     let question = [
         silence(0.5),
@@ -169,33 +71,31 @@ async fn what_time_is_it_is_answered_with_the_time_in_text_and_speech() {
         silence(1.5),
     ]
     .concat();
-    speak(&mut satellite, &topics, &kitchen, 4242, &question).await;
-    let (text, audio, rate, timings) = reply(&mut satellite, &topics, 4242).await;
+    kitchen.speak(4242, &question).await.unwrap();
+    let reply = kitchen.reply(4242, WAIT).await.unwrap();
 
     // The clock skill answers in the assistant's time zone (UTC by default).
-    let now = chrono::Utc::now();
-    let acceptable: Vec<String> = [now - chrono::Duration::minutes(1), now]
-        .iter()
-        .map(|time| time.format("%-I:%M").to_string())
-        .collect();
+    let text = reply.text();
     assert!(
-        acceptable.iter().any(|time| text.contains(time)),
-        "reply {text:?} lacks the time {acceptable:?}"
+        says_the_time(&text),
+        "reply {text:?} lacks the time {:?}",
+        current_times()
     );
-    let timings = timings.expect("the final reply carries timings");
+    let timings = reply.timings.expect("the final reply carries timings");
     assert!(
         timings.stt_ms.is_some() && timings.first_audio_ms.is_some(),
         "{timings:?}"
     );
 
     // What the satellite would play says the same thing.
+    let rate = reply.sample_rate;
     assert!(
-        rate > 0 && audio.len() > rate as usize / 2,
+        rate > 0 && reply.audio.len() > rate as usize / 2,
         "{} samples at {rate} Hz",
-        audio.len()
+        reply.audio.len()
     );
-    let heard = to_16k(&audio, rate).unwrap();
-    let heard: Vec<f32> = heard
+    let heard: Vec<f32> = to_16k(&reply.audio, rate)
+        .unwrap()
         .iter()
         .map(|&sample| f32::from(sample) / 32_768.0)
         .collect();
@@ -206,14 +106,107 @@ async fn what_time_is_it_is_answered_with_the_time_in_text_and_speech() {
         .unwrap()
         .text
         .to_lowercase();
+    let now = chrono::Utc::now();
     let hour = now.format("%-I").to_string();
-    let hour_word = [
+    let words = [
         "twelve", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
         "eleven",
-    ][now.format("%-I").to_string().parse::<usize>().unwrap() % 12];
+    ];
+    let hour_word = words[hour.parse::<usize>().unwrap() % 12];
     assert!(
-        transcript.contains("it") && (transcript.contains(&hour) || transcript.contains(hour_word)),
+        transcript.contains(&hour) || transcript.contains(hour_word),
         "the reply audio says {transcript:?}, not {text:?}"
+    );
+    bridge.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ask_and_say_work_from_mosquitto_pub() {
+    init_logs();
+    models();
+    let broker = Broker::start().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let bridge = RunningBridge::start(&broker, data.path(), ENGLISH).unwrap();
+    let mut kitchen = ScriptedSatellite::connect(&broker, "kitchen")
+        .await
+        .unwrap();
+    kitchen.wait_bridge_online(WAIT).await.unwrap();
+    let mut automation = TestClient::connect(&broker, "automation", None)
+        .await
+        .unwrap();
+    automation
+        .subscribe("hive/ask/reply", QoS::AtLeastOnce)
+        .await
+        .unwrap();
+
+    // As topics/README.md documents it.
+    let port = broker.port().to_string();
+    let publish = |topic: &str, message: &str| {
+        let status = Command::new("mosquitto_pub")
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &port,
+                "-q",
+                "1",
+                "-t",
+                topic,
+                "-m",
+                message,
+            ])
+            .status()
+            .expect("mosquitto_pub (apt-get install mosquitto-clients)");
+        assert!(status.success());
+    };
+    publish("hive/ask", r#"{"id":"q1","text":"what time is it"}"#);
+    let message = automation.expect("hive/ask/reply", WAIT).await.unwrap();
+    let Ok(Inbound::AskReply(AskReply {
+        id, text, intent, ..
+    })) = Topics::default().parse(&message.topic, &message.payload)
+    else {
+        panic!("not an ask reply: {message:?}");
+    };
+    assert_eq!(id.as_deref(), Some("q1"));
+    assert!(says_the_time(&text), "{text:?}");
+    assert_eq!(intent.as_deref(), Some("clock.time"));
+
+    publish(
+        "hive/satellite/kitchen/say",
+        "Dinner is ready. Come to the table!",
+    );
+    let reply = kitchen.next_reply(WAIT).await.unwrap();
+    assert_eq!(reply.chunks, ["Dinner is ready.", "Come to the table!"]);
+    assert_eq!(reply.audio_messages, 2, "one audio message per sentence");
+    bridge.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_speech_engine_still_gives_the_text_reply() {
+    init_logs();
+    models();
+    let broker = Broker::start().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    // A TTS server that is not there: every synthesis fails.
+    let dead = format!(
+        "{ENGLISH}[[tts]]\ntype = \"http\"\nurl = \"http://127.0.0.1:9/\"\nlanguages = [\"en\"]\n"
+    );
+    let bridge = RunningBridge::start(&broker, data.path(), &dead).unwrap();
+    let mut kitchen = ScriptedSatellite::connect(&broker, "kitchen")
+        .await
+        .unwrap();
+    kitchen.wait_bridge_online(WAIT).await.unwrap();
+    kitchen.type_text(77, "What time is it?").await.unwrap();
+    let reply = kitchen.reply(77, WAIT).await.unwrap();
+    assert!(says_the_time(&reply.text()), "{reply:?}");
+    assert!(reply.audio.is_empty());
+    assert_eq!(
+        reply
+            .errors
+            .iter()
+            .map(|error| error.code.as_str())
+            .collect::<Vec<_>>(),
+        ["tts_failed"]
     );
     bridge.stop().await.unwrap();
 }

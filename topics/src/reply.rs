@@ -37,6 +37,10 @@ pub struct Timings {
     /// Until the first TTS audio was sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_audio_ms: Option<u64>,
+    /// The language model finished writing (absent when no model was asked). Earlier
+    /// `first_audio_ms` shows that speech started while the model was still writing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub llm_done_ms: Option<u64>,
     /// The whole turn.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_ms: Option<u64>,
@@ -153,6 +157,7 @@ mod tests {
             first_token_ms: Some(450),
             first_sentence_ms: Some(700),
             first_audio_ms: Some(900),
+            llm_done_ms: Some(1500),
             total_ms: Some(2400),
         };
         let messages = [

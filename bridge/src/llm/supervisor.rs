@@ -158,10 +158,14 @@ fn binary(config: &LocalLlmConfig) -> PathBuf {
     if let Some(binary) = &config.binary {
         return binary.clone();
     }
-    let beside = std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.parent().map(|dir| dir.join("hive-llm")))
-        .filter(|path| path.is_file());
+    // Beside `hive-bridge` (installed together), or one level up (a test binary in
+    // `target/<profile>/deps/`), else whatever the PATH holds.
+    let exe = std::env::current_exe().ok();
+    let beside = exe
+        .iter()
+        .flat_map(|exe| exe.ancestors().skip(1).take(2))
+        .map(|dir| dir.join("hive-llm"))
+        .find(|path| path.is_file());
     beside.unwrap_or_else(|| PathBuf::from("hive-llm"))
 }
 
@@ -219,7 +223,10 @@ async fn run_once(
             "--ctx",
             &config.context.to_string(),
         ])
-        .stdin(Stdio::null())
+        // A pipe held open by the bridge: if the bridge dies, even by SIGKILL, the pipe closes
+        // and `hive-llm` exits instead of holding gigabytes of model memory.
+        .arg("--exit-on-stdin-close")
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .kill_on_drop(true);
@@ -235,6 +242,7 @@ async fn run_once(
             };
         }
     };
+    let _stdin = child.stdin.take();
     let Some(stdout) = child.stdout.take() else {
         return RunOutcome::Exited {
             why: "no standard output".into(),

@@ -14,6 +14,7 @@ pub(crate) struct TurnClock {
     pub(crate) first_token: Option<Duration>,
     pub(crate) first_sentence: Option<Duration>,
     pub(crate) first_audio: Option<Duration>,
+    pub(crate) llm_done: Option<Duration>,
 }
 
 impl TurnClock {
@@ -25,6 +26,7 @@ impl TurnClock {
             first_token: None,
             first_sentence: None,
             first_audio: None,
+            llm_done: None,
         }
     }
 
@@ -48,6 +50,7 @@ impl TurnClock {
             first_token_ms: ms(self.first_token),
             first_sentence_ms: ms(self.first_sentence),
             first_audio_ms: ms(self.first_audio),
+            llm_done_ms: ms(self.llm_done),
             total_ms: ms(Some(self.origin.elapsed())),
         }
     }

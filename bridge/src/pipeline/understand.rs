@@ -231,6 +231,10 @@ async fn converse(
                 }
             }
         }
+        {
+            let mut clock = clock.lock().await;
+            clock.llm_done = Some(clock.origin.elapsed());
+        }
         if let Some(rest) = sentences.finish() {
             sink.sentence(&rest).await;
         }
