@@ -1,28 +1,43 @@
 //! Hive's bridge.
 //!
+//! - [`broker`]: the embedded MQTT broker, for a first run without Mosquitto.
 //! - [`config`]: `bridge.toml`: its shape, `${ENV}` interpolation, validation.
 //! - [`context`]: the conversation every satellite shares, kept in sled.
+//! - [`demo`]: the virtual satellite of `hive-bridge demo`.
+//! - [`discovery`]: Home Assistant MQTT discovery of the bridge and its satellites.
+//! - [`http`]: the status page, `/health` and `/metrics`.
 //! - [`llm`]: language models: an OpenAI-compatible streaming client, failover, and the
 //!   supervised local `hive-llm` process.
 //! - [`models`]: what models the configuration needs, provisioning them from packages,
 //!   fetching them from a URL, and converting Whisper checkpoints to whisper.cpp's format.
+//! - [`metrics`]: latency histograms, counters and the status board.
 //! - [`mqtt`]: the broker connection: one task owns the event loop; a publisher handle.
 //! - [`pipeline`]: the voice turn: routing, listening, transcribing, understanding,
 //!   replying sentence by sentence.
+//! - `skills`: the built-in skills plus external skills registered over MQTT, and where an
+//!   intent is executed.
 //! - [`stt`]: speech-to-text (whisper.cpp).
+//! - `timers`: timers and stopwatches held by the bridge, persisted in sled.
 //! - [`vad`]: voice-activity detection and endpointing (Silero through ONNX Runtime).
 //! - [`tts`]: text-to-speech (Piper voices through ONNX Runtime, espeak-ng) and text
 //!   normalisation.
 mod backoff;
+pub mod broker;
 pub mod config;
 pub mod context;
+pub mod demo;
+pub mod discovery;
+pub mod http;
 pub mod llm;
+pub mod metrics;
 pub mod models;
 pub mod mqtt;
 pub mod pipeline;
 mod server;
+mod skills;
 pub mod stt;
+mod timers;
 pub mod tts;
 pub mod vad;
 
-pub use server::{RunError, run};
+pub use server::{RunError, run, run_with};

@@ -9,7 +9,7 @@ mod cli;
 
 fn main() -> ExitCode {
     let args = cli::Args::parse();
-    cli::logging::init(args.log_format);
+    cli::logging::init(args.log_format, args.default_log_level());
     match cli::run(args) {
         Ok(code) => code,
         Err(error) => {

@@ -2,7 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::calendar::CalendarConfig;
 use crate::error::SkillError;
+use crate::homeassistant::HomeAssistantConfig;
+use crate::weather::WeatherConfig;
 
 /// Which skills run and how eagerly the local matcher matches.
 ///
@@ -24,6 +27,12 @@ pub struct SkillsConfig {
     /// Whether triggers in languages other than the detected one are tried. Whisper often
     /// misdetects the language of a short utterance, so this defaults to on.
     pub other_languages: bool,
+    /// `[skills.weather]`: the weather service and the household's place.
+    pub weather: WeatherConfig,
+    /// `[skills.homeassistant]`: where Home Assistant is; off when unset.
+    pub homeassistant: HomeAssistantConfig,
+    /// `[skills.calendar]`: the household's calendar and where reminders are kept.
+    pub calendar: CalendarConfig,
 }
 
 impl Default for SkillsConfig {
@@ -32,6 +41,9 @@ impl Default for SkillsConfig {
             disabled: Vec::new(),
             fuzzy_threshold: 0.8,
             other_languages: true,
+            weather: WeatherConfig::default(),
+            homeassistant: HomeAssistantConfig::default(),
+            calendar: CalendarConfig::default(),
         }
     }
 }
@@ -51,6 +63,9 @@ impl SkillsConfig {
                 ),
             });
         }
+        self.weather.validate()?;
+        self.homeassistant.validate()?;
+        self.calendar.validate()?;
         Ok(())
     }
 }

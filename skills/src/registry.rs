@@ -40,6 +40,10 @@ impl Registry {
     /// The names of the built-in skills, in registration order.
     pub const BUILTIN: [&'static str; 3] = ["clock", "timer", "emotion"];
 
+    /// The skills that call web services, built apart (they need configuration and the
+    /// `http` feature) and passed to [`Registry::builtin_with`].
+    pub const CONNECTED: [&'static str; 3] = ["weather", "calendar", "homeassistant"];
+
     /// The built-in skills (clock, timer, emotion), less those the configuration or their
     /// manifest disables.
     ///
@@ -47,11 +51,21 @@ impl Registry {
     /// An invalid configuration, including a disabled name that is no built-in skill (a typo
     /// would otherwise silently keep a skill on).
     pub fn builtin(config: &SkillsConfig) -> Result<Registry, SkillError> {
-        if let Some(unknown) = config
-            .disabled
-            .iter()
-            .find(|name| !Self::BUILTIN.contains(&name.as_str()))
-        {
+        Self::builtin_with(config, Vec::new())
+    }
+
+    /// The built-in skills and `extra` ones (the connected skills: weather, Home Assistant),
+    /// less those the configuration or their manifest disables.
+    ///
+    /// # Errors
+    /// As [`Registry::builtin`]; a disabled name may also be a connected skill's.
+    pub fn builtin_with(
+        config: &SkillsConfig,
+        extra: Vec<Arc<dyn Skill>>,
+    ) -> Result<Registry, SkillError> {
+        if let Some(unknown) = config.disabled.iter().find(|name| {
+            !Self::BUILTIN.contains(&name.as_str()) && !Self::CONNECTED.contains(&name.as_str())
+        }) {
             return Err(SkillError::InvalidConfig {
                 field: "disabled",
                 reason: format!(
@@ -60,11 +74,12 @@ impl Registry {
                 ),
             });
         }
-        let skills: Vec<Arc<dyn Skill>> = vec![
+        let mut skills: Vec<Arc<dyn Skill>> = vec![
             Arc::new(ClockSkill::new()?),
             Arc::new(TimerSkill::new()?),
             Arc::new(EmotionSkill::new()?),
         ];
+        skills.extend(extra);
         Registry::new(skills, config)
     }
 

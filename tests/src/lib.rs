@@ -16,7 +16,10 @@
 //! - [`RunningBridge`] (`bridge.rs`): the real bridge, run in the test's process.
 //! - [`ScriptedSatellite`] (`satellite.rs`): a satellite scripted from a test: speaks, types,
 //!   and collects a turn's [`Reply`].
+//! - [`cli`]: the `hive-bridge` program, built once and spawned like a user runs it.
 //! - [`speech`]: real speech from espeak-ng at the protocol's 16 kHz.
+//! - [`stand_in`]: a real HTTP server on 127.0.0.1:0 answering like a web API (weather,
+//!   Home Assistant) with canned bodies, recording what it was asked.
 //! - [`HarnessError`] (`error.rs`): every failure, with Mosquitto's log where it helps.
 //!
 //! Nothing here sleeps to synchronise: start-up polls with a bounded deadline, and the
@@ -25,12 +28,14 @@
 
 mod bridge;
 mod broker;
+pub mod cli;
 mod client;
 mod config;
 mod error;
 mod probe;
 mod satellite;
 pub mod speech;
+pub mod stand_in;
 
 pub use bridge::RunningBridge;
 pub use broker::Broker;

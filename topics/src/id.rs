@@ -1,5 +1,5 @@
-//! Validated names that appear as topic levels: [`SatelliteId`], [`SensorName`] and
-//! [`IntentName`].
+//! Validated names that appear as topic levels: [`SatelliteId`], [`SensorName`],
+//! [`IntentName`] and [`SkillName`].
 //!
 //! The rules are strict on purpose: a name is a topic level, so it must never hold `/`, `+`,
 //! `#` or anything a shell or Home Assistant entity id would choke on; and lowercase-only
@@ -45,7 +45,7 @@ fn check(name: &str, allow_dot: bool) -> Result<(), &'static str> {
 macro_rules! validated_name {
     (
         $(#[$meta:meta])*
-        $name:ident, allow_dot: $dot:literal, error: |$value:ident, $reason:ident| $error:expr
+        $name:ident, check: $check:expr, error: |$value:ident, $reason:ident| $error:expr
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -60,7 +60,7 @@ macro_rules! validated_name {
             /// [`TopicError`] naming the rule the value breaks.
             pub fn new(value: impl Into<String>) -> Result<Self, TopicError> {
                 let $value: String = value.into();
-                match check(&$value, $dot) {
+                match $check(&$value) {
                     Ok(()) => Ok(Self($value)),
                     Err($reason) => Err($error),
                 }
@@ -140,22 +140,50 @@ validated_name! {
     ///
     /// It is the `{id}` level of every satellite topic. Serde reads and writes it as a plain
     /// string and validates it on the way in.
-    SatelliteId, allow_dot: false,
+    SatelliteId, check: |name: &str| check(name, false),
     error: |value, reason| TopicError::BadSatelliteId { id: value, reason }
 }
 
 validated_name! {
     /// A sensor's name in `{p}/satellite/{id}/sensor/{name}`: same rule as a satellite id,
     /// e.g. `temperature` or `lux`.
-    SensorName, allow_dot: false,
+    SensorName, check: |name: &str| check(name, false),
     error: |value, reason| TopicError::BadName { what: "sensor name", name: value, reason }
 }
 
 validated_name! {
     /// An intent's name in `{p}/intent/{name}`: `[a-z0-9][a-z0-9_.-]{0,63}`, e.g.
     /// `light.turn_on` or `get_time`.
-    IntentName, allow_dot: true,
+    IntentName, check: |name: &str| check(name, true),
     error: |value, reason| TopicError::BadName { what: "intent name", name: value, reason }
+}
+
+/// Checks a skill name, the rule of `skill.toml`: `[a-z][a-z0-9_]{0,63}`.
+fn check_skill(name: &str) -> Result<(), &'static str> {
+    let Some((first, rest)) = name.as_bytes().split_first() else {
+        return Err("must not be empty");
+    };
+    if name.len() > MAX_NAME_LEN {
+        return Err("must be at most 64 characters");
+    }
+    if !first.is_ascii_lowercase() {
+        return Err("must start with a lowercase letter");
+    }
+    if rest
+        .iter()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'_')
+    {
+        Ok(())
+    } else {
+        Err("may only hold a-z, 0-9 and '_'")
+    }
+}
+
+validated_name! {
+    /// An external skill's name in `{p}/skill/{name}/…`: `[a-z][a-z0-9_]{0,63}`, the same
+    /// rule as the `name` of a `skill.toml`, e.g. `dice` or `grocery_list`.
+    SkillName, check: check_skill,
+    error: |value, reason| TopicError::BadName { what: "skill name", name: value, reason }
 }
 
 #[cfg(test)]
@@ -215,6 +243,30 @@ mod tests {
             SensorName::new("Lux").map_err(|e| e.code()),
             Err("bad_name")
         );
+    }
+
+    #[test]
+    fn skill_names_follow_the_skill_toml_rule() {
+        let cases = [
+            ("dice", true),
+            ("grocery_list", true),
+            ("d20", true),
+            ("", false),
+            ("2dice", false),
+            ("_dice", false),
+            ("dice-roll", false),
+            ("Dice", false),
+            ("dice.roll", false),
+            ("dice/roll", false),
+        ];
+        for (name, ok) in cases {
+            let result = SkillName::new(name);
+            assert_eq!(result.is_ok(), ok, "{name:?}: {result:?}");
+            if let Err(error) = result {
+                assert_eq!(error.code(), "bad_name");
+            }
+        }
+        assert!(SkillName::new("a".repeat(65)).is_err());
     }
 
     #[test]

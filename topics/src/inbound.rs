@@ -12,11 +12,12 @@ use crate::control::{self, Control};
 use crate::error::ParseError;
 use crate::event::{self, LocalEvent};
 use crate::heartbeat::{self, Heartbeat};
-use crate::id::{SatelliteId, SensorName};
+use crate::id::{SatelliteId, SensorName, SkillName};
 use crate::outbound::Outbound;
 use crate::reply::{self, ErrorReport, ReplyChunk, TextInput};
 use crate::route::Route;
 use crate::sensor::{self, SensorReading};
+use crate::skill::{self, SkillManifest, SkillRequest, SkillResponse};
 use crate::state::{self, Availability, EyeColour, Mode, Retained, decode_word};
 use crate::timer::{self, TimerCancel, TimerEvent, TimerInfo, TimerSet};
 use crate::tree::Topics;
@@ -179,6 +180,29 @@ pub enum Inbound {
     TimerEvent(TimerEvent),
     /// `{p}/timer/list`
     TimerList(Vec<TimerInfo>),
+
+    // External skills.
+    /// `{p}/skill/{name}/manifest` (retained)
+    SkillManifest {
+        /// The skill, from the topic.
+        skill: SkillName,
+        /// The message.
+        manifest: SkillManifest,
+    },
+    /// `{p}/skill/{name}/request`
+    SkillRequest {
+        /// The skill, from the topic.
+        skill: SkillName,
+        /// The message.
+        request: SkillRequest,
+    },
+    /// `{p}/skill/{name}/response`
+    SkillResponse {
+        /// The skill, from the topic.
+        skill: SkillName,
+        /// The message.
+        response: SkillResponse,
+    },
 }
 
 impl Inbound {
@@ -213,6 +237,9 @@ impl Inbound {
             Self::TimerCancel(_) => timer::CANCEL_KIND,
             Self::TimerEvent(_) => timer::EVENT_KIND,
             Self::TimerList(_) => timer::LIST_KIND,
+            Self::SkillManifest { .. } => skill::MANIFEST_KIND,
+            Self::SkillRequest { .. } => skill::REQUEST_KIND,
+            Self::SkillResponse { .. } => skill::RESPONSE_KIND,
         }
     }
 
@@ -248,13 +275,16 @@ impl Inbound {
             Self::TimerSet(set) => set.satellite.as_ref(),
             Self::TimerCancel(cancel) => cancel.satellite.as_ref(),
             Self::TimerEvent(event) => event.timer.satellite.as_ref(),
+            Self::SkillRequest { request, .. } => request.satellite.as_ref(),
             Self::BridgeStatus(_)
             | Self::Say {
                 target: Target::All,
                 ..
             }
             | Self::AskReply(_)
-            | Self::TimerList(_) => None,
+            | Self::TimerList(_)
+            | Self::SkillManifest { .. }
+            | Self::SkillResponse { .. } => None,
         }
     }
 }
@@ -375,6 +405,21 @@ impl Topics {
             Route::TimerEvent => Inbound::TimerEvent(TimerEvent::decode(payload)?),
             Route::TimerList if cleared => Inbound::Cleared(Retained::TimerList),
             Route::TimerList => Inbound::TimerList(timer::decode_list(payload)?),
+            Route::SkillManifest(skill) if cleared => {
+                Inbound::Cleared(Retained::SkillManifest(skill))
+            }
+            Route::SkillManifest(skill) => Inbound::SkillManifest {
+                manifest: SkillManifest::decode(payload, &skill)?,
+                skill,
+            },
+            Route::SkillRequest(skill) => Inbound::SkillRequest {
+                skill,
+                request: SkillRequest::decode(payload, limits)?,
+            },
+            Route::SkillResponse(skill) => Inbound::SkillResponse {
+                skill,
+                response: SkillResponse::decode(payload, limits)?,
+            },
         };
         Ok(message)
     }
@@ -420,6 +465,13 @@ impl Topics {
             Inbound::TimerCancel(cancel) => self.encode_timer_cancel(cancel),
             Inbound::TimerEvent(event) => self.encode_timer_event(event),
             Inbound::TimerList(timers) => self.encode_timer_list(timers),
+            Inbound::SkillManifest { skill, manifest } => {
+                self.encode_skill_manifest(skill, manifest)
+            }
+            Inbound::SkillRequest { skill, request } => self.encode_skill_request(skill, request),
+            Inbound::SkillResponse { skill, response } => {
+                self.encode_skill_response(skill, response)
+            }
         }
     }
 }

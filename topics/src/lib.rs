@@ -8,7 +8,8 @@
 //!
 //! # Parts
 //!
-//! - `id` — [`SatelliteId`], [`SensorName`], [`IntentName`]: validated topic levels.
+//! - `id` — [`SatelliteId`], [`SensorName`], [`IntentName`], [`SkillName`]: validated topic
+//!   levels.
 //! - `tree` — [`Topics`]: the prefix, every topic, the bridge's and satellites' subscription
 //!   lists, and [`topic_matches`] for MQTT wildcards.
 //! - `route` — the reverse: a received topic resolved to its message kind.
@@ -29,7 +30,9 @@
 //!   - `control` — [`Control`];
 //!   - `state` — retained [`Availability`], [`Mode`], [`EyeColour`], and [`Retained`];
 //!   - `automation` — [`Say`], [`Ask`], [`AskReply`], [`IntentEvent`];
-//!   - `timer` — [`TimerSet`], [`TimerCancel`], [`TimerEvent`], [`TimerInfo`].
+//!   - `timer` — [`TimerSet`], [`TimerCancel`], [`TimerEvent`], [`TimerInfo`];
+//!   - `skill` — [`SkillManifest`], [`SkillRequest`], [`SkillResponse`] (external skills).
+//!   - `summary` — retained [`TurnSummary`] and [`BridgeStats`] for dashboards.
 //!
 //! # Example
 //!
@@ -72,7 +75,9 @@ mod outbound;
 mod reply;
 mod route;
 mod sensor;
+mod skill;
 mod state;
+mod summary;
 mod timer;
 mod tree;
 mod tts;
@@ -92,13 +97,15 @@ pub use control::Control;
 pub use error::{ParseError, TopicError};
 pub use event::LocalEvent;
 pub use heartbeat::Heartbeat;
-pub use id::{IntentName, MAX_NAME_LEN, SatelliteId, SensorName};
+pub use id::{IntentName, MAX_NAME_LEN, SatelliteId, SensorName, SkillName};
 pub use inbound::Inbound;
 pub use limits::Limits;
 pub use outbound::{Outbound, QoS};
 pub use reply::{ErrorReport, ReplyChunk, TextInput, Timings};
 pub use sensor::{SensorReading, SensorValue};
+pub use skill::{MAX_INTENTS, MAX_REQUEST_ID_LEN, SkillManifest, SkillRequest, SkillResponse};
 pub use state::{Availability, EyeColour, Mode, Retained};
+pub use summary::{BridgeStats, TurnSummary};
 pub use timer::{TimerCancel, TimerEvent, TimerEventKind, TimerInfo, TimerSet};
 pub use tree::{DEFAULT_PREFIX, Topics, topic_matches};
 pub use tts::{AudioPayload, TtsAudio};

@@ -57,6 +57,9 @@ fn table() -> Vec<(Inbound, &'static str, QoS, bool, Reader)> {
         ("hive/timer/cancel", Q1, false, Bridge),
         ("hive/timer/event", Q1, false, Automation),
         ("hive/timer/list", Q1, true, Automation),
+        ("hive/skill/dice/manifest", Q1, true, Bridge),
+        ("hive/skill/dice/request", Q1, false, Automation),
+        ("hive/skill/dice/response", Q1, false, Bridge),
     ];
     let messages = one_of_each();
     assert_eq!(messages.len(), expected.len(), "one row per sample message");
@@ -85,7 +88,7 @@ fn every_message_has_its_topic_qos_and_retain_flag_and_round_trips() {
 #[test]
 fn the_samples_cover_every_kind_once_except_cleared() {
     let kinds: BTreeSet<&str> = one_of_each().iter().map(Inbound::kind).collect();
-    assert_eq!(kinds.len(), 26, "{kinds:?}");
+    assert_eq!(kinds.len(), 29, "{kinds:?}");
     assert!(!kinds.contains("cleared"), "Cleared is covered in state.rs");
 }
 
@@ -177,7 +180,9 @@ fn satellite_is_taken_from_the_topic_or_payload() {
                 ..
             }
             | Inbound::AskReply(_)
-            | Inbound::TimerList(_) => None,
+            | Inbound::TimerList(_)
+            | Inbound::SkillManifest { .. }
+            | Inbound::SkillResponse { .. } => None,
             Inbound::Ask(_) => Some("hall"),
             _ => Some("kitchen"),
         };

@@ -136,6 +136,15 @@ fn the_readme_audio_chunk_example_is_a_valid_chunk() {
 }
 
 #[test]
+fn the_readme_shows_the_example_skill_as_shipped() {
+    let script = include_str!("../examples/dice_skill.py");
+    assert!(
+        README.contains(script),
+        "README's external skill differs from examples/dice_skill.py"
+    );
+}
+
+#[test]
 fn the_readme_lists_the_subscriptions_the_crate_makes() {
     let topics = Topics::default();
     let filters = topics.bridge_subscriptions();

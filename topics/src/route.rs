@@ -3,11 +3,12 @@
 
 use crate::automation::Target;
 use crate::error::{ParseError, TopicError};
-use crate::id::{IntentName, SatelliteId, SensorName};
+use crate::id::{IntentName, SatelliteId, SensorName, SkillName};
 use crate::limits::Limits;
 use crate::tree::Topics;
 use crate::{
-    action, audio, automation, control, event, heartbeat, reply, sensor, state, timer, tts, wake,
+    action, audio, automation, control, event, heartbeat, reply, sensor, skill, state, timer, tts,
+    wake,
 };
 
 impl Topics {
@@ -60,6 +61,9 @@ impl Topics {
             ["timer", "cancel"] => Route::TimerCancel,
             ["timer", "event"] => Route::TimerEvent,
             ["timer", "list"] => Route::TimerList,
+            ["skill", name, "manifest"] => Route::SkillManifest(skill_level(name)?),
+            ["skill", name, "request"] => Route::SkillRequest(skill_level(name)?),
+            ["skill", name, "response"] => Route::SkillResponse(skill_level(name)?),
             _ => return Err(unknown()),
         };
         Ok(route)
@@ -95,6 +99,10 @@ fn intent_level(level: &str) -> Result<IntentName, ParseError> {
     IntentName::new(level).map_err(|error| name_error(level, "intent name", error))
 }
 
+fn skill_level(level: &str) -> Result<SkillName, ParseError> {
+    SkillName::new(level).map_err(|error| name_error(level, "skill name", error))
+}
+
 /// A received topic resolved: which message it carries and the names in its levels.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Route {
@@ -124,6 +132,9 @@ pub(crate) enum Route {
     TimerCancel,
     TimerEvent,
     TimerList,
+    SkillManifest(SkillName),
+    SkillRequest(SkillName),
+    SkillResponse(SkillName),
 }
 
 impl Route {
@@ -156,6 +167,9 @@ impl Route {
             Self::TimerCancel => timer::CANCEL_KIND,
             Self::TimerEvent => timer::EVENT_KIND,
             Self::TimerList => timer::LIST_KIND,
+            Self::SkillManifest(_) => skill::MANIFEST_KIND,
+            Self::SkillRequest(_) => skill::REQUEST_KIND,
+            Self::SkillResponse(_) => skill::RESPONSE_KIND,
         }
     }
 
@@ -199,6 +213,10 @@ mod tests {
             "hive/intent",
             "hive/intent/a/b",
             "hive/ask/reply/more",
+            "hive/skill",
+            "hive/skill/dice",
+            "hive/skill/dice/answer",
+            "hive/skill/dice/request/more",
             "/hive/ask",
             "HIVE/ask",
         ];
@@ -222,6 +240,8 @@ mod tests {
             ("hive/satellite/BAD/sensor/lux", "bad_satellite_id"),
             ("hive/intent/Light", "bad_name"),
             ("hive/intent/", "bad_name"),
+            ("hive/skill/Dice/manifest", "bad_name"),
+            ("hive/skill/+/response", "bad_name"),
         ];
         for (topic, code) in cases {
             assert_eq!(t.route(topic).unwrap_err().code(), code, "{topic:?}");

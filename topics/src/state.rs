@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::codec;
 use crate::error::ParseError;
-use crate::id::SatelliteId;
+use crate::id::{SatelliteId, SkillName};
 use crate::outbound::{Outbound, QoS};
 use crate::tree::Topics;
 
@@ -163,6 +163,8 @@ pub enum Retained {
     Eyes(SatelliteId),
     /// `{p}/timer/list`
     TimerList,
+    /// `{p}/skill/{name}/manifest`: clearing it unregisters the skill.
+    SkillManifest(SkillName),
 }
 
 impl Retained {
@@ -172,7 +174,7 @@ impl Retained {
             Self::SatelliteStatus(satellite) | Self::Mode(satellite) | Self::Eyes(satellite) => {
                 Some(satellite)
             }
-            Self::BridgeStatus | Self::TimerList => None,
+            Self::BridgeStatus | Self::TimerList | Self::SkillManifest(_) => None,
         }
     }
 }
@@ -229,6 +231,7 @@ impl Topics {
             Retained::Mode(satellite) => self.mode(satellite),
             Retained::Eyes(satellite) => self.eyes(satellite),
             Retained::TimerList => self.timer_list(),
+            Retained::SkillManifest(skill) => self.skill_manifest(skill),
         }
     }
 
@@ -278,6 +281,7 @@ mod tests {
             Retained::Mode(kitchen.clone()),
             Retained::Eyes(kitchen),
             Retained::TimerList,
+            Retained::SkillManifest(crate::SkillName::new("dice").unwrap()),
         ];
         for retained in all {
             let out = Topics::default().encode_clear(&retained);

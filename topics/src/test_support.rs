@@ -221,5 +221,30 @@ pub(crate) fn one_of_each() -> Vec<Inbound> {
             timer: timer.clone(),
         }),
         Inbound::TimerList(vec![timer]),
+        Inbound::SkillManifest {
+            skill: SkillName::new("dice").unwrap(),
+            manifest: crate::skill::tests::manifest(),
+        },
+        Inbound::SkillRequest {
+            skill: SkillName::new("dice").unwrap(),
+            request: SkillRequest {
+                id: "r1".into(),
+                intent: IntentName::new("dice.roll").unwrap(),
+                slots: serde_json::Map::new(),
+                text: Some("roll a die".into()),
+                lang: Some("en".into()),
+                satellite: Some(sat("kitchen")),
+                session: Some(42),
+            },
+        },
+        Inbound::SkillResponse {
+            skill: SkillName::new("dice").unwrap(),
+            response: SkillResponse {
+                id: "r1".into(),
+                speech: Some("You rolled a 4.".into()),
+                data: None,
+                error: None,
+            },
+        },
     ]
 }

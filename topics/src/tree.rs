@@ -4,7 +4,7 @@
 
 use crate::automation::Target;
 use crate::error::TopicError;
-use crate::id::{IntentName, SatelliteId, SensorName};
+use crate::id::{IntentName, SatelliteId, SensorName, SkillName};
 use crate::limits::Limits;
 
 /// The prefix used when none is configured.
@@ -182,6 +182,16 @@ impl Topics {
         self.satellite_topic(satellite, "eyes")
     }
 
+    /// `{p}/satellite/{id}/turn`: the last turn's summary (retained, written by the bridge).
+    pub fn turn(&self, satellite: &SatelliteId) -> String {
+        self.satellite_topic(satellite, "turn")
+    }
+
+    /// `{p}/bridge/stats`: the bridge's totals (retained, written by the bridge).
+    pub fn bridge_stats(&self) -> String {
+        self.global_topic("bridge/stats")
+    }
+
     // Automation surface.
 
     /// `{p}/say` for [`Target::All`], `{p}/satellite/{id}/say` for one satellite.
@@ -227,10 +237,26 @@ impl Topics {
         self.global_topic("timer/list")
     }
 
+    /// `{p}/skill/{name}/manifest`
+    pub fn skill_manifest(&self, skill: &SkillName) -> String {
+        self.global_topic(&format!("skill/{skill}/manifest"))
+    }
+
+    /// `{p}/skill/{name}/request`
+    pub fn skill_request(&self, skill: &SkillName) -> String {
+        self.global_topic(&format!("skill/{skill}/request"))
+    }
+
+    /// `{p}/skill/{name}/response`
+    pub fn skill_response(&self, skill: &SkillName) -> String {
+        self.global_topic(&format!("skill/{skill}/response"))
+    }
+
     // Subscriptions.
 
     /// The filters the bridge subscribes to: everything satellites publish, the satellites'
-    /// availability, and the automation inputs (`say`, `ask`, `timer/set`, `timer/cancel`).
+    /// availability, the automation inputs (`say`, `ask`, `timer/set`, `timer/cancel`), and
+    /// external skills' manifests and responses.
     pub fn bridge_subscriptions(&self) -> Vec<String> {
         let p = &self.prefix;
         let any = |suffix: &str| format!("{p}/satellite/+/{suffix}");
@@ -248,6 +274,8 @@ impl Topics {
             self.global_topic("ask"),
             self.global_topic("timer/set"),
             self.global_topic("timer/cancel"),
+            self.global_topic("skill/+/manifest"),
+            self.global_topic("skill/+/response"),
         ]
     }
 
@@ -376,6 +404,18 @@ mod tests {
             (t.timer_cancel(), "home/hive/timer/cancel"),
             (t.timer_event(), "home/hive/timer/event"),
             (t.timer_list(), "home/hive/timer/list"),
+            (
+                t.skill_manifest(&SkillName::new("dice").unwrap()),
+                "home/hive/skill/dice/manifest",
+            ),
+            (
+                t.skill_request(&SkillName::new("dice").unwrap()),
+                "home/hive/skill/dice/request",
+            ),
+            (
+                t.skill_response(&SkillName::new("dice").unwrap()),
+                "home/hive/skill/dice/response",
+            ),
         ];
         for (built, expected) in cases {
             assert_eq!(built, expected);

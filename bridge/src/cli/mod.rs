@@ -1,8 +1,11 @@
 //! Command-line parsing and the subcommands.
 
+mod demo;
+mod doctor;
 pub(crate) mod logging;
 mod models;
 mod run;
+mod style;
 
 use std::path::PathBuf;
 
@@ -12,7 +15,7 @@ use clap::{Parser, Subcommand};
 
 /// Hive's bridge: the voice pipeline between satellites, models and skills over MQTT.
 #[derive(Debug, Parser)]
-#[command(version, about, long_about = None, after_help = "Examples:\n  hive-bridge run --config config/bridge.toml\n  hive-bridge models list\n  hive-bridge models install --all")]
+#[command(version, about, long_about = None, after_help = "Examples:\n  hive-bridge demo \"what time is it\"\n  hive-bridge doctor --config config/bridge.toml\n  hive-bridge run --config config/bridge.toml\n  hive-bridge models list\n  hive-bridge models install --all")]
 pub(crate) struct Args {
     /// Log format on standard error.
     #[arg(long, global = true, value_enum, default_value_t = logging::LogFormat::Text)]
@@ -32,13 +35,47 @@ enum Command {
     )]
     Run,
     /// List, install and fetch the models Hive uses.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  hive-bridge models list\n  hive-bridge models install\n  hive-bridge models path whisper-base"
+    )]
     Models(models::ModelsCommand),
+    /// Ask one spoken question end to end: embedded broker, bridge and a virtual satellite.
+    #[command(
+        after_help = "Installs the default models if they are missing, starts an embedded MQTT broker, the \
+bridge and a virtual satellite that speaks the question with text-to-speech, then prints the \
+transcript, the reply and the timings, and writes the spoken reply to a WAV file.\n\n\
+Examples:\n  hive-bridge demo \"what time is it\"\n  hive-bridge demo \"what time is it\" --out reply.wav\n\n\
+Exit codes: 0 answered; 2 bad configuration or arguments; 3 models missing; 4 broker or \
+bridge did not start; 5 no answer in time; 6 the WAV could not be written."
+    )]
+    Demo(demo::DemoArgs),
+    /// Check the set-up and say in plain words what to fix.
+    #[command(
+        after_help = "Checks the configuration file, the broker and its credentials, the models, ONNX \
+Runtime, espeak-ng, Home Assistant (when configured) and the disk for the conversation store.\n\n\
+Examples:\n  hive-bridge doctor\n  hive-bridge doctor --config /etc/hive/bridge.toml\n  HIVE_CONFIG=config/bridge.toml hive-bridge doctor\n\n\
+Exit codes: 0 every check passed; 1 a check failed."
+    )]
+    Doctor,
+}
+
+impl Args {
+    /// The log level when `RUST_LOG` is unset: commands that print a report keep the
+    /// terminal for it.
+    pub(crate) fn default_log_level(&self) -> &'static str {
+        match self.command {
+            Command::Demo(_) | Command::Doctor => "warn",
+            _ => "info",
+        }
+    }
 }
 
 pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
         Command::Run => run::run(args.config),
         Command::Models(command) => models::run(command),
+        Command::Demo(demo) => demo::run(args.config, demo),
+        Command::Doctor => doctor::run(args.config),
     }
 }

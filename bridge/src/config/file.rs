@@ -43,6 +43,40 @@ pub struct BridgeConfig {
     /// Limits of one turn.
     #[serde(default)]
     pub session: SessionConfig,
+    /// Home Assistant MQTT discovery.
+    #[serde(default)]
+    pub discovery: crate::discovery::DiscoveryConfig,
+    /// The status page, `/health` and `/metrics`.
+    #[serde(default)]
+    pub http: crate::http::HttpConfig,
+    /// Skills served by other programs over MQTT.
+    #[serde(default)]
+    pub external_skills: ExternalSkillsConfig,
+    /// The built-in skills: which run, the matcher, and `[skills.weather]`,
+    /// `[skills.homeassistant]`.
+    #[serde(default)]
+    pub skills: hive_skills::SkillsConfig,
+}
+
+/// The `[external_skills]` section.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExternalSkillsConfig {
+    /// How long an external skill has to answer before the user hears an apology.
+    #[serde(default = "default_external_timeout_s")]
+    pub timeout_s: f32,
+}
+
+fn default_external_timeout_s() -> f32 {
+    5.0
+}
+
+impl Default for ExternalSkillsConfig {
+    fn default() -> Self {
+        ExternalSkillsConfig {
+            timeout_s: default_external_timeout_s(),
+        }
+    }
 }
 
 /// The `[models]` section.
@@ -238,6 +272,10 @@ impl Default for BridgeConfig {
             context: ContextConfig::default(),
             assistant: AssistantConfig::default(),
             session: SessionConfig::default(),
+            discovery: crate::discovery::DiscoveryConfig::default(),
+            http: crate::http::HttpConfig::default(),
+            external_skills: ExternalSkillsConfig::default(),
+            skills: hive_skills::SkillsConfig::default(),
         }
     }
 }

@@ -81,6 +81,10 @@ pub fn parse(
     };
     config
         .mqtt
+        .resolve_broker()
+        .map_err(|error| invalid(error.to_string()))?;
+    config
+        .mqtt
         .validate()
         .map_err(|error| invalid(error.to_string()))?;
     let SttConfig::Whisper(whisper) = &config.stt;
@@ -94,6 +98,11 @@ pub fn parse(
     for tts in &config.tts {
         tts.validate().map_err(|error| invalid(error.to_string()))?;
     }
+    config.discovery.validate().map_err(invalid)?;
+    config
+        .skills
+        .validate()
+        .map_err(|error| invalid(error.to_string()))?;
     if config.context.window_days == 0 {
         return Err(invalid("context.window_days must be at least 1".into()));
     }
@@ -114,6 +123,12 @@ pub fn parse(
                 "session.{name} must be a positive number of seconds"
             )));
         }
+    }
+    let timeout = config.external_skills.timeout_s;
+    if !(timeout.is_finite() && timeout > 0.0 && timeout <= 300.0) {
+        return Err(invalid(
+            "external_skills.timeout_s must be a number of seconds above 0 and at most 300".into(),
+        ));
     }
     let models = config.models_dir(env);
     config.resolve_model_paths(models.root());

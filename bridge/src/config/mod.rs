@@ -6,7 +6,8 @@ mod interpolate;
 mod load;
 
 pub use file::{
-    AssistantConfig, BridgeConfig, ContextConfig, LlmConfig, ModelsSection, SessionConfig,
+    AssistantConfig, BridgeConfig, ContextConfig, ExternalSkillsConfig, LlmConfig, ModelsSection,
+    SessionConfig,
 };
 pub use interpolate::{InterpolateError, interpolate};
 pub use load::{ConfigError, load, parse};

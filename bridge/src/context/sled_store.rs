@@ -45,6 +45,15 @@ impl SledStore {
         Ok(SledStore { tree, db })
     }
 
+    /// Another tree of the same database, for other state the bridge keeps (the timers):
+    /// sled locks its folder, so one process opens one database.
+    ///
+    /// # Errors
+    /// The tree cannot be opened.
+    pub fn tree(&self, name: &str) -> Result<sled::Tree, StoreError> {
+        self.db.open_tree(name).map_err(error("open"))
+    }
+
     /// Writes everything to disk now (sled otherwise flushes every 500 ms).
     ///
     /// # Errors

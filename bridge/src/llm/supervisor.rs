@@ -18,6 +18,9 @@ use super::engine::{Llm, LlmError, LlmStream};
 use super::openai::{OpenAiClient, OpenAiConfig};
 use crate::backoff::Backoff;
 
+/// How long a turn waits for a server that is still starting.
+const STARTING_WAIT: Duration = Duration::from_secs(30);
+
 /// The line `hive-llm` prints on standard output once it serves.
 const READY_PREFIX: &str = "HIVE_LLM_READY ";
 
@@ -144,6 +147,11 @@ impl LocalLlm {
 impl Llm for LocalLlm {
     fn chat(&self, request: ChatRequest) -> BoxFuture<'_, Result<LlmStream, LlmError>> {
         Box::pin(async move {
+            // A server still loading its model is worth waiting for (the first turn after
+            // start-up); one that crashed is not: the chain moves on to the next engine.
+            if matches!(*self.state.borrow(), ServerState::Starting) {
+                let _ = self.ready(STARTING_WAIT).await;
+            }
             let client = self.client()?;
             client.chat(request).await
         })

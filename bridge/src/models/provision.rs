@@ -252,6 +252,7 @@ mod tests {
                 "whisper-assets",
                 "whisper-tiny.en",
                 "whisper-base",
+                "onnxruntime",
                 "silero-vad"
             ]
         );

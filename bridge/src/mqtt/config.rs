@@ -5,13 +5,22 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::broker::{BrokerMode, EmbeddedBrokerConfig};
+
 /// The `[mqtt]` section.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MqttConfig {
-    /// `mqtt://host:port` or `mqtts://host:port` (TLS).
-    #[serde(default = "default_url")]
+    /// `mqtt://host:port` or `mqtts://host:port` (TLS). Empty in a file means "not
+    /// configured": the embedded broker is used (see [`BrokerMode::Auto`]).
+    #[serde(default)]
     pub url: String,
+    /// Which broker: the embedded one, an external one at `url`, or `auto`.
+    #[serde(default)]
+    pub broker: BrokerMode,
+    /// The embedded broker's settings.
+    #[serde(default)]
+    pub embedded: EmbeddedBrokerConfig,
     /// The client id; several bridges sharing one broker need different ids.
     #[serde(default = "default_client_id")]
     pub client_id: String,
@@ -54,10 +63,6 @@ pub struct TlsConfig {
     pub key_file: Option<PathBuf>,
 }
 
-fn default_url() -> String {
-    "mqtt://127.0.0.1:1883".into()
-}
-
 fn default_client_id() -> String {
     "hive-bridge".into()
 }
@@ -77,7 +82,10 @@ fn default_max_packet() -> usize {
 impl Default for MqttConfig {
     fn default() -> Self {
         MqttConfig {
-            url: default_url(),
+            // Not configured: the embedded broker (see `resolve_broker`).
+            url: String::new(),
+            broker: BrokerMode::default(),
+            embedded: EmbeddedBrokerConfig::default(),
             client_id: default_client_id(),
             prefix: default_prefix(),
             username: None,
@@ -163,6 +171,34 @@ impl MqttConfig {
             return Ok(Some(text.lines().next().unwrap_or_default().to_string()));
         }
         Ok(self.password.clone())
+    }
+
+    /// Turns [`BrokerMode::Auto`] into embedded (no `url`) or external, and gives an
+    /// embedded broker's URL to `url`. Called when a file is loaded.
+    ///
+    /// # Errors
+    /// `broker` contradicts `url`.
+    pub fn resolve_broker(&mut self) -> Result<(), MqttConfigError> {
+        let url_given = !self.url.trim().is_empty();
+        match (self.broker, url_given) {
+            (BrokerMode::Auto, false) | (BrokerMode::Embedded, false) => {
+                self.broker = BrokerMode::Embedded;
+                self.url = self.embedded.local_url();
+            }
+            (BrokerMode::Auto, true) => self.broker = BrokerMode::External,
+            (BrokerMode::External, true) => {}
+            (BrokerMode::Embedded, true) => {
+                return Err(MqttConfigError::Invalid(
+                    "broker = \"embedded\" and url are both set: remove url (the bridge connects to its own broker) or set broker = \"external\"".into(),
+                ));
+            }
+            (BrokerMode::External, false) => {
+                return Err(MqttConfigError::Invalid(
+                    "broker = \"external\" needs url (like mqtt://broker.lan:1883)".into(),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The keep-alive interval.
@@ -254,7 +290,7 @@ mod tests {
     fn bad_settings_are_named() {
         let config = MqttConfig {
             keep_alive_s: 1,
-            ..MqttConfig::default()
+            ..MqttConfig::for_url("mqtt://127.0.0.1:1883")
         };
         assert!(
             config
@@ -263,7 +299,7 @@ mod tests {
                 .to_string()
                 .contains("keep_alive_s")
         );
-        let mut config = MqttConfig::default();
+        let mut config = MqttConfig::for_url("mqtt://127.0.0.1:1883");
         config.tls.ca_file = Some("/ca.pem".into());
         assert!(
             config
@@ -274,7 +310,7 @@ mod tests {
         );
         let config = MqttConfig {
             password_file: Some("/nonexistent/secret".into()),
-            ..MqttConfig::default()
+            ..MqttConfig::for_url("mqtt://127.0.0.1:1883")
         };
         assert!(
             config
@@ -283,7 +319,58 @@ mod tests {
                 .to_string()
                 .contains("/nonexistent/secret")
         );
-        assert!(MqttConfig::default().validate().is_ok());
+        assert!(
+            MqttConfig::for_url("mqtt://127.0.0.1:1883")
+                .validate()
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn the_broker_choice_follows_the_url() {
+        let resolved = |broker: BrokerMode, url: &str| {
+            let mut config = MqttConfig {
+                broker,
+                ..MqttConfig::for_url(url)
+            };
+            config
+                .resolve_broker()
+                .map(|()| (config.broker, config.url))
+        };
+        let embedded = "mqtt://127.0.0.1:1883".to_string();
+        let external = "mqtt://broker.lan:1883";
+        let cases = [
+            (
+                BrokerMode::Auto,
+                "",
+                Some((BrokerMode::Embedded, embedded.clone())),
+            ),
+            (
+                BrokerMode::Auto,
+                " ",
+                Some((BrokerMode::Embedded, embedded.clone())),
+            ),
+            (
+                BrokerMode::Auto,
+                external,
+                Some((BrokerMode::External, external.into())),
+            ),
+            (
+                BrokerMode::Embedded,
+                "",
+                Some((BrokerMode::Embedded, embedded)),
+            ),
+            (
+                BrokerMode::External,
+                external,
+                Some((BrokerMode::External, external.into())),
+            ),
+            (BrokerMode::Embedded, external, None),
+            (BrokerMode::External, "", None),
+        ];
+        for (broker, url, expected) in cases {
+            assert_eq!(resolved(broker, url).ok(), expected, "{broker:?} {url:?}");
+        }
     }
 
     #[test]
@@ -293,7 +380,7 @@ mod tests {
         std::fs::write(&path, "s3cret\n").unwrap();
         let config = MqttConfig {
             password_file: Some(path),
-            ..MqttConfig::default()
+            ..MqttConfig::for_url("mqtt://127.0.0.1:1883")
         };
         assert_eq!(
             config.resolved_password().unwrap().as_deref(),

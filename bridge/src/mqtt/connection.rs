@@ -88,11 +88,7 @@ pub fn spawn(
 }
 
 fn options(config: &MqttConfig, topics: &Topics) -> Result<MqttOptions, MqttConfigError> {
-    config.validate()?;
-    let endpoint = config.endpoint()?;
-    let mut options = MqttOptions::new(&config.client_id, &endpoint.host, endpoint.port);
-    options.set_keep_alive(config.keep_alive());
-    options.set_max_packet_size(config.max_packet_bytes, config.max_packet_bytes);
+    let mut options = base_options(config, &config.client_id)?;
     // A persistent session: QoS 1 messages for the bridge (wakes, asks, says) queue at the
     // broker while it is away and arrive when it comes back.
     options.set_clean_session(false);
@@ -103,6 +99,23 @@ fn options(config: &MqttConfig, topics: &Topics) -> Result<MqttOptions, MqttConf
         qos(will.qos),
         will.retain,
     ));
+    Ok(options)
+}
+
+/// Address, keep-alive, packet size, credentials and TLS, without a last will or session
+/// settings: shared by the bridge's connection and the discovery connection.
+///
+/// # Errors
+/// The configuration cannot work (bad URL, unreadable TLS or password file).
+pub(crate) fn base_options(
+    config: &MqttConfig,
+    client_id: &str,
+) -> Result<MqttOptions, MqttConfigError> {
+    config.validate()?;
+    let endpoint = config.endpoint()?;
+    let mut options = MqttOptions::new(client_id, &endpoint.host, endpoint.port);
+    options.set_keep_alive(config.keep_alive());
+    options.set_max_packet_size(config.max_packet_bytes, config.max_packet_bytes);
     if let Some(username) = &config.username {
         options.set_credentials(username, config.resolved_password()?.unwrap_or_default());
     }
@@ -112,7 +125,11 @@ fn options(config: &MqttConfig, topics: &Topics) -> Result<MqttOptions, MqttConf
     Ok(options)
 }
 
-fn tls(config: &MqttConfig) -> Result<TlsConfiguration, MqttConfigError> {
+pub(super) fn tls(config: &MqttConfig) -> Result<TlsConfiguration, MqttConfigError> {
+    // Two rustls crypto providers are compiled in (ring through reqwest, aws-lc-rs through
+    // tokio-rustls), so rustls cannot choose and would panic on the first TLS connection.
+    // Installing one is idempotent: an error only means one is installed already.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let read = |path: &std::path::PathBuf| {
         std::fs::read(path).map_err(|error| MqttConfigError::File {
             path: path.clone(),
@@ -208,7 +225,10 @@ async fn run(
 }
 
 async fn on_connect(client: &AsyncClient, topics: &Topics) {
-    for filter in topics.bridge_subscriptions() {
+    // Mode and eye colour are not for the pipeline, but the status page shows them.
+    let prefix = topics.prefix();
+    let dashboard = ["mode", "eyes"].map(|kind| format!("{prefix}/satellite/+/{kind}"));
+    for filter in topics.bridge_subscriptions().into_iter().chain(dashboard) {
         if let Err(error) = client.try_subscribe(filter.clone(), rumqttc::QoS::AtLeastOnce) {
             tracing::error!(%error, filter, "Cannot queue a subscription.");
         }

@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use hive_skills::{Registry, SkillsConfig};
+use hive_skills::Registry;
+use hive_skills::skill::EnvSource;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{BridgeConfig, LlmConfig};
@@ -27,6 +28,10 @@ pub struct Engines {
     /// The shared conversation; `None` when the store could not be opened (turns are still
     /// answered, without memory).
     pub store: Option<Arc<dyn ContextStore>>,
+    /// How long each engine took to load, for `/metrics`.
+    pub load_times: Vec<(&'static str, std::time::Duration)>,
+    /// Where timers are kept (a tree of the conversation's database); `None` with it.
+    pub(crate) timer_store: Option<crate::timers::TimerStore>,
 }
 
 impl std::fmt::Debug for Engines {
@@ -70,8 +75,14 @@ impl Engines {
     ) -> Result<Engines, BuildError> {
         let models = config.models_dir(env);
         let SttConfig::Whisper(whisper) = &config.stt;
+        let mut load_times = Vec::new();
+        let started = std::time::Instant::now();
         let stt: Arc<dyn Stt> = Arc::new(WhisperStt::load(whisper.clone())?);
+        load_times.push(("stt", started.elapsed()));
+        let started = std::time::Instant::now();
         let vad = config.vad.build_or_fallback(models.root())?;
+        load_times.push(("vad", started.elapsed()));
+        let started = std::time::Instant::now();
         let context = BuildContext {
             models_dir: models.clone(),
             onnxruntime: models.path(crate::vad::ONNX_RUNTIME_FILE),
@@ -79,6 +90,7 @@ impl Engines {
             runtime: Some(runtime.clone()),
         };
         let built = TtsChain::build(&config.tts, &context)?;
+        load_times.push(("tts", started.elapsed()));
         for (index, failure) in &built.failures {
             tracing::warn!(position = index, engine = %failure.engine, error = %failure.error, "Text-to-speech engine unavailable; using the next.");
         }
@@ -101,12 +113,33 @@ impl Engines {
                 .collect();
             LlmChain::new(engines)
         };
-        let skills = Registry::builtin(&SkillsConfig::default())?;
-        let store = match SledStore::open(&config.context_path()) {
-            Ok(store) => Some(Arc::new(store) as Arc<dyn ContextStore>),
+        // The connected skills (weather, calendar, Home Assistant) read their secrets from the
+        // same injected environment as the rest of the configuration; the calendar keeps its
+        // reminders next to the conversation.
+        let skill_env = SkillEnv(env);
+        let context_path = config.context_path();
+        let data_dir = context_path.parent().unwrap_or(&context_path);
+        let connected = hive_skills::connected::connected_skills(
+            &config.skills,
+            &skill_env,
+            data_dir,
+            chrono::Utc::now(),
+        );
+        let skills = Registry::builtin_with(&config.skills, connected)?;
+        let (store, timer_store) = match SledStore::open(&config.context_path()) {
+            Ok(store) => {
+                let timers = match store.tree("timers") {
+                    Ok(tree) => Some(crate::timers::TimerStore::new(tree)),
+                    Err(error) => {
+                        tracing::error!(%error, "Timer store unavailable; timers will not survive a restart.");
+                        None
+                    }
+                };
+                (Some(Arc::new(store) as Arc<dyn ContextStore>), timers)
+            }
             Err(error) => {
                 tracing::error!(%error, path = %config.context_path().display(), "Conversation store unavailable; answering without memory.");
-                None
+                (None, None)
             }
         };
         Ok(Engines {
@@ -116,6 +149,17 @@ impl Engines {
             tts: built.chain,
             skills,
             store,
+            load_times,
+            timer_store,
         })
+    }
+}
+
+/// The bridge's injected environment as the skills read it.
+struct SkillEnv<'a>(&'a dyn Fn(&str) -> Option<String>);
+
+impl EnvSource for SkillEnv<'_> {
+    fn var(&self, name: &str) -> Option<String> {
+        (self.0)(name)
     }
 }

@@ -11,6 +11,8 @@ mod timings;
 mod turn;
 mod understand;
 
+pub(crate) use announce::announce;
 pub use engines::{BuildError, Engines};
 pub(crate) use router::Router;
 pub(crate) use shared::Shared;
+pub(crate) use understand::{Asker, now_ms};

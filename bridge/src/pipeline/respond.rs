@@ -173,6 +173,7 @@ impl ReplySink {
                 lang: Some(self.lang.clone()),
                 timings: Some(timings),
             };
+            self.shared.telemetry.ask_replied(&reply);
             self.shared
                 .publish(self.shared.topics.encode_ask_reply(&reply))
                 .await;
@@ -206,6 +207,7 @@ async fn speak(
             Ok(Ok(spoken)) => spoken.speech,
             Ok(Err(error)) => {
                 tracing::error!(%error, code = "tts_failed", "Text-to-speech failed; the reply goes out as text.");
+                shared.telemetry.error("tts_failed");
                 if !reported {
                     reported = true;
                     let report = ErrorReport {

@@ -4,7 +4,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-use hive_topics::{Availability, Inbound, SatelliteId, Target};
+use hive_topics::{Availability, Inbound, Retained, SatelliteId, Target};
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
@@ -13,6 +13,7 @@ use super::respond::Destination;
 use super::shared::Shared;
 use super::turn::{AudioIn, text_turn, voice_turn};
 use super::understand::Asker;
+use crate::timers::TimerCommand;
 
 /// Chunks buffered for a turn that is busy running VAD: 256 × 20–100 ms is 5–25 s.
 const AUDIO_QUEUE: usize = 256;
@@ -73,6 +74,7 @@ impl Router {
     }
 
     fn route(&mut self, message: Inbound) {
+        self.shared.telemetry.observe(&message);
         match message {
             Inbound::Wake { satellite, wake } => {
                 self.known.insert(satellite.clone());
@@ -181,6 +183,34 @@ impl Router {
                     self.known.remove(&satellite);
                 }
             },
+            // Timers: automations' requests and what satellites did on their own.
+            Inbound::TimerSet(set) => self.shared.timers.notify(TimerCommand::Set(set)),
+            Inbound::TimerCancel(cancel) => {
+                self.shared.timers.notify(TimerCommand::Cancel(cancel));
+            }
+            Inbound::Event { satellite, event } => {
+                self.shared
+                    .timers
+                    .notify(TimerCommand::SatelliteEvent { satellite, event });
+            }
+            // External skills: registration is swapped in here, between turns.
+            Inbound::SkillManifest { skill, manifest } => {
+                match self.shared.skills.register(skill.clone(), manifest) {
+                    Ok(true) => tracing::info!(skill = %skill, "External skill registered."),
+                    Ok(false) => {}
+                    Err(error) => {
+                        tracing::error!(%error, code = "skill_manifest_invalid", "External skill refused.");
+                    }
+                }
+            }
+            Inbound::Cleared(Retained::SkillManifest(skill))
+                if self.shared.skills.unregister(&skill) =>
+            {
+                tracing::info!(skill = %skill, "External skill unregistered.");
+            }
+            Inbound::SkillResponse { skill, response } => {
+                self.shared.skill_calls.on_response(&skill, response);
+            }
             Inbound::Heartbeat { satellite, .. } => {
                 self.known.insert(satellite);
             }

@@ -14,6 +14,14 @@ pub(crate) struct Shared {
     pub(crate) engines: Engines,
     pub(crate) config: BridgeConfig,
     pub(crate) time_zone: Tz,
+    /// Metrics and the status board.
+    pub(crate) telemetry: std::sync::Arc<crate::metrics::Telemetry>,
+    /// The timer driver.
+    pub(crate) timers: crate::timers::Timers,
+    /// Built-in and external skills, as one registry.
+    pub(crate) skills: crate::skills::SkillCatalog,
+    /// Requests to external skills in flight.
+    pub(crate) skill_calls: crate::skills::SkillCalls,
 }
 
 impl Shared {

@@ -80,6 +80,10 @@ pub(crate) async fn voice_turn(
         .publish(shared.topics.encode_control(&satellite, &stop))
         .await;
     clock.lock().await.endpoint();
+    let chunks = &heard.chunks;
+    shared
+        .telemetry
+        .chunks(chunks.received, chunks.lost, chunks.late);
     tracing::info!(
         chunks = heard.chunks.received,
         lost = heard.chunks.lost,
@@ -181,6 +185,12 @@ async fn respond(
         () = cancel.cancelled() => return,
         answered = tokio::time::timeout(limit, answer(shared, asker, text, lang, &mut sink, &clock)) => answered,
     };
+    let outcome = if answered.is_ok() {
+        "answered"
+    } else {
+        shared.telemetry.error("turn_timeout");
+        "turn_timeout"
+    };
     let intent = match answered {
         Ok(intent) => intent,
         Err(_) => {
@@ -190,7 +200,25 @@ async fn respond(
             None
         }
     };
-    sink.finish(intent).await;
+    let reply = sink.finish(intent.clone()).await;
+    let timings = clock.lock().await.report();
+    let satellite = asker.satellite.as_ref();
+    shared
+        .telemetry
+        .turn(satellite, text, &reply, outcome, Some(timings));
+    // The satellite's last turn, retained for dashboards and Home Assistant discovery.
+    if let Some(satellite) = &asker.satellite {
+        let summary = hive_topics::TurnSummary {
+            session: asker.session.unwrap_or(0),
+            transcript: text.to_owned(),
+            reply,
+            intent,
+            timings,
+        };
+        shared
+            .publish(shared.topics.encode_turn_summary(satellite, &summary))
+            .await;
+    }
 }
 
 async fn report(
@@ -201,6 +229,9 @@ async fn report(
     message: &str,
     recoverable: bool,
 ) {
+    // Every report ends its turn.
+    shared.telemetry.error(code);
+    shared.telemetry.turn(Some(satellite), "", "", code, None);
     let report = ErrorReport {
         session: Some(session),
         code: code.into(),

@@ -37,32 +37,29 @@ pub(crate) async fn answer(
 ) -> Option<String> {
     let hint = lang.parse::<Lang>().ok();
     let history = history(shared);
-    remember(shared, asker, Speaker::User, text, None, lang);
-    let intent = if let Some(matched) = shared.engines.skills.match_text(text, hint) {
+    let (intent, answered) = if let Some(matched) = shared.skills.current().match_text(text, hint) {
         let reply_lang = matched.lang.or(hint).unwrap_or(Lang::En);
-        let reply = run_skill(
-            shared,
-            asker,
-            &matched,
-            reply_lang,
-            text,
-            IntentSource::Local,
-        )
-        .await;
+        let source = IntentSource::Local;
+        let reply = run_skill(shared, asker, &matched, reply_lang, text, source).await;
         speak_all(sink, &reply).await;
-        Some(matched.intent.clone())
+        (Some(matched.intent.clone()), true)
     } else {
         converse(shared, asker, text, lang, history, sink, clock).await
     };
-    let said = sink.text().to_string();
-    remember(
-        shared,
-        asker,
-        Speaker::Assistant,
-        &said,
-        intent.clone(),
-        lang,
-    );
+    // Only exchanges that were really answered join the conversation: a model that sees
+    // earlier apologies learns to apologise.
+    if answered {
+        let said = sink.text().to_string();
+        remember(shared, asker, Speaker::User, text, None, lang);
+        remember(
+            shared,
+            asker,
+            Speaker::Assistant,
+            &said,
+            intent.clone(),
+            lang,
+        );
+    }
     intent
 }
 
@@ -88,7 +85,7 @@ async fn run_skill(
     }
     tracing::info!(intent = %matched.intent, ?source, "Intent recognised.");
     publish_intent(shared, asker, matched, text, lang, source).await;
-    match shared.engines.skills.execute(matched, &context) {
+    match crate::skills::execute(shared, asker, matched, &context, text).await {
         Ok(reply) => {
             publish_actions(shared, asker, &reply).await;
             reply.speech
@@ -168,11 +165,11 @@ async fn converse(
     history: Vec<ContextEntry>,
     sink: &mut ReplySink,
     clock: &Arc<Mutex<TurnClock>>,
-) -> Option<String> {
+) -> (Option<String>, bool) {
     let reply_lang = lang.parse::<Lang>().unwrap_or(Lang::En);
     if shared.engines.llm.is_empty() {
         speak_all(sink, not_understood(reply_lang)).await;
-        return None;
+        return (None, false);
     }
     let mut messages = vec![ChatMessage::new(Role::System, system_prompt(shared, lang))];
     for entry in history {
@@ -183,7 +180,7 @@ async fn converse(
         messages.push(ChatMessage::new(role, entry.text));
     }
     messages.push(ChatMessage::new(Role::User, text));
-    let tools = shared.engines.skills.tools();
+    let tools = shared.skills.current().tools();
     let mut intent = None;
     for _round in 0..MAX_TOOL_ROUNDS {
         let request = ChatRequest {
@@ -197,7 +194,7 @@ async fn converse(
             Err(error) => {
                 tracing::error!(%error, code = "llm_unavailable", "No language model answered.");
                 speak_all(sink, sorry(reply_lang)).await;
-                return intent;
+                return (intent, false);
             }
         };
         tracing::debug!(engine, "Language model answering.");
@@ -226,6 +223,7 @@ async fn converse(
                     tracing::error!(%error, code = "llm_failed", "Language model failed mid-answer.");
                     if sink.text().is_empty() {
                         speak_all(sink, sorry(reply_lang)).await;
+                        return (intent, false);
                     }
                     break;
                 }
@@ -239,7 +237,7 @@ async fn converse(
             sink.sentence(&rest).await;
         }
         if calls.is_empty() {
-            return intent;
+            return (intent, true);
         }
         messages.push(ChatMessage {
             role: Role::Assistant,
@@ -252,8 +250,8 @@ async fn converse(
             let arguments: serde_json::Value =
                 serde_json::from_str(&call.arguments).unwrap_or(serde_json::Value::Null);
             let result = match shared
-                .engines
                 .skills
+                .current()
                 .resolve_tool_call(&call.name, &arguments)
             {
                 Ok(matched) => {
@@ -279,10 +277,11 @@ async fn converse(
             messages.push(ChatMessage::tool_result(call, result));
         }
         if spoken_by_tools || !sink.text().is_empty() {
-            return intent;
+            return (intent, true);
         }
     }
-    intent
+    let answered = !sink.text().is_empty();
+    (intent, answered)
 }
 
 fn system_prompt(shared: &Shared, lang: &str) -> String {
@@ -292,7 +291,9 @@ fn system_prompt(shared: &Shared, lang: &str) -> String {
         "You are {}, a friendly voice assistant in a home. Your answers are spoken aloud: \
          answer in one to three short sentences, without lists, markdown or emoji. \
          Answer in the language of the question ({lang}). \
-         The local time is {} ({}). When the user asks you to show a feeling, call show_emotion.",
+         The local time is {} ({}). Call a tool only when the question needs it; answer \
+         what the user told you earlier from the conversation itself. \
+         When the user asks you to show a feeling, call show_emotion.",
         assistant.name,
         now.format("%A %Y-%m-%d %H:%M"),
         shared.time_zone,

@@ -1,0 +1,18 @@
+//! The configuration file: its shape, `${ENV:-default}` interpolation, loading and
+//! validation.
+
+mod error;
+mod file;
+mod interpolate;
+mod load;
+mod validate;
+
+pub use error::ConfigError;
+pub use file::{
+    ActionsConfig, AfterEnd, AudioConfig, DegradedConfig, EyesConfig, EyesOutputKind,
+    HeartbeatConfig, InputConfig, ListenConfig, MqttConfig, OutputConfig, SatelliteConfig,
+    SatelliteSection, SensorConfig, SensorKind, SensorSource, StorageConfig, TlsConfig, TurnConfig,
+    WakeConfig,
+};
+pub use interpolate::{InterpolateError, interpolate};
+pub use load::{Env, load, parse};
