@@ -21,7 +21,7 @@ fn local_llm() -> String {
         "{} is missing: run `cargo run -p hive-bridge -- models install --all` first",
         model.display()
     );
-    "[[llm]]\ntype = \"local\"\nmodel = \"llm/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf\"\nmax_tokens = 80\ncontext = 2048\n"
+    "[[llm]]\ntype = \"local\"\nmodel = \"llm/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf\"\nmax_tokens = 80\ncontext = 4096\n"
         .to_string()
 }
 

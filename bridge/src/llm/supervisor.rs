@@ -18,6 +18,9 @@ use super::engine::{Llm, LlmError, LlmStream};
 use super::openai::{OpenAiClient, OpenAiConfig};
 use crate::backoff::Backoff;
 
+/// How long a local server may take to read a prompt before answering.
+const LOCAL_FIRST_BYTE_TIMEOUT_MS: u64 = 120_000;
+
 /// How long a turn waits for a server that is still starting.
 const STARTING_WAIT: Duration = Duration::from_secs(30);
 
@@ -136,6 +139,10 @@ impl LocalLlm {
             ServerState::Ready(url) => {
                 let mut config = OpenAiConfig::new(format!("{url}/v1"), "local");
                 config.max_tokens = self.config.max_tokens;
+                // The first byte of a local answer comes after the whole prompt is read: on
+                // two cores a cold prompt with every skill's tool takes tens of seconds, and a
+                // crashed server is seen at once anyway (connection refused, supervisor).
+                config.first_byte_timeout_ms = LOCAL_FIRST_BYTE_TIMEOUT_MS;
                 Ok(OpenAiClient::new(self.name.clone(), config))
             }
             ServerState::Starting => Err(self.unreachable("still starting".into())),
