@@ -1,11 +1,16 @@
 //! Hive's bridge.
 //!
 //! - [`broker`]: the embedded MQTT broker, for a first run without Mosquitto.
+//! - [`cluster`]: several bridges sharing the work through the broker's shared
+//!   subscriptions.
 //! - [`config`]: `bridge.toml`: its shape, `${ENV}` interpolation, validation.
-//! - [`context`]: the conversation every satellite shares, kept in sled.
+//! - [`context`]: the conversation every satellite shares and the timer book, kept in sled
+//!   or Redis.
 //! - [`demo`]: the virtual satellite of `hive-bridge demo`.
 //! - [`discovery`]: Home Assistant MQTT discovery of the bridge and its satellites.
 //! - [`http`]: the status page, `/health` and `/metrics`.
+//! - [`limits`]: payload sizes, turns per minute, sessions at once, and the error replies
+//!   for going over them.
 //! - [`llm`]: language models: an OpenAI-compatible streaming client, failover, and the
 //!   supervised local `hive-llm` process.
 //! - [`models`]: what models the configuration needs, provisioning them from packages,
@@ -23,11 +28,13 @@
 //!   normalisation.
 mod backoff;
 pub mod broker;
+pub mod cluster;
 pub mod config;
 pub mod context;
 pub mod demo;
 pub mod discovery;
 pub mod http;
+pub mod limits;
 pub mod llm;
 pub mod metrics;
 pub mod models;

@@ -71,7 +71,9 @@ pub async fn run_with(
         }
         _ => None,
     };
-    let topics = Topics::new(config.mqtt.prefix.clone())?;
+    let topics = Topics::new(config.mqtt.prefix.clone())?.with_limits(config.limits.payload);
+    // In a group every instance needs its own client id (the discovery connection's too).
+    config.mqtt.client_id = config.cluster.client_id(&config.mqtt.client_id);
     let time_zone = config.assistant.time_zone.parse().unwrap_or(chrono_tz::UTC);
     let runtime = tokio::runtime::Handle::current();
     let build_config = config.clone();
@@ -96,6 +98,7 @@ pub async fn run_with(
     let inbound_probe = inbound_tx.downgrade();
     let connection = mqtt::spawn(
         &config.mqtt,
+        &config.cluster,
         topics.clone(),
         inbound_tx,
         connection_shutdown.clone(),
@@ -133,6 +136,7 @@ pub async fn run_with(
         checked: Default::default(),
     };
     let http = crate::http::spawn(&shared.config.http, http_state, shutdown.clone()).await;
+    tokio::spawn(crate::pipeline::warm_up(shared.clone(), shutdown.clone()));
     let router = tokio::spawn(Router::new(shared, shutdown.clone()).run(inbound_rx));
 
     shutdown.cancelled().await;

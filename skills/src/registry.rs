@@ -11,7 +11,7 @@ use crate::config::SkillsConfig;
 use crate::emotion::EmotionSkill;
 use crate::error::SkillError;
 use crate::lang::Lang;
-use crate::matcher::{IntentMatcher, MatcherOptions};
+use crate::matcher::{IntentMatcher, MatcherOptions, ToolRelevance};
 use crate::skill::{IntentMatch, Skill, SkillContext, SkillReply, parse_arguments};
 use crate::timer::TimerSkill;
 
@@ -21,6 +21,7 @@ pub struct Registry {
     matcher: IntentMatcher,
     /// Tool name → (skill index, intent name).
     tools: BTreeMap<String, (usize, String)>,
+    relevance: ToolRelevance,
 }
 
 impl std::fmt::Debug for Registry {
@@ -123,10 +124,12 @@ impl Registry {
             other_languages: config.other_languages,
         };
         let matcher = IntentMatcher::new(skills.iter().map(|skill| skill.manifest()), options)?;
+        let relevance = ToolRelevance::new(skills.iter().map(|skill| skill.manifest()));
         Ok(Registry {
             skills,
             matcher,
             tools,
+            relevance,
         })
     }
 
@@ -153,6 +156,26 @@ impl Registry {
         self.skills
             .iter()
             .flat_map(|skill| skill.manifest().tool_schemas())
+            .collect()
+    }
+
+    /// The tools `text` may need (at most `limit`), plus those of the intents in `also` (what
+    /// the conversation was just about, so "and tomorrow?" keeps the weather tool), as
+    /// OpenAI-style function tools in registry order. Empty for small talk.
+    pub fn tools_for(&self, text: &str, also: &[&str], limit: usize) -> Vec<Value> {
+        let mut wanted: Vec<String> = self.relevance.select(text, limit);
+        for intent in also {
+            if let Some((tool, _)) = self.tools.iter().find(|(_, (_, name))| name == intent) {
+                if !wanted.contains(tool) {
+                    wanted.push(tool.clone());
+                }
+            }
+        }
+        self.skills
+            .iter()
+            .flat_map(|skill| skill.manifest().intents.iter())
+            .filter(|intent| wanted.contains(&intent.tool_name()))
+            .map(|intent| intent.tool_schema())
             .collect()
     }
 

@@ -420,7 +420,7 @@ impl TestClient {
     async fn next_ack<T>(
         &mut self,
         deadline: Instant,
-        what: &dyn Fn() -> String,
+        what: &(dyn Fn() -> String + Sync),
         pick: impl Fn(&Reply) -> Option<T>,
     ) -> Result<T, HarnessError> {
         loop {

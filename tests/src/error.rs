@@ -17,6 +17,9 @@ pub enum HarnessError {
     /// The bridge under test failed.
     #[error("bridge under test: {0}")]
     Bridge(String),
+    /// The test's `redis-server` did not come up (with its log).
+    #[error("redis-server: {0}")]
+    Redis(String),
     /// A file or socket operation of the harness itself failed.
     #[error("{context}: {source}")]
     Io {

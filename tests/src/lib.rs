@@ -14,6 +14,8 @@
 //!   or Home Assistant: subscribe and publish wait for their acks, received messages wait
 //!   in a bounded queue for [`TestClient::expect`].
 //! - [`RunningBridge`] (`bridge.rs`): the real bridge, run in the test's process.
+//! - [`RedisServer`] (`redis.rs`): a real `redis-server` on a free loopback port, the store
+//!   several bridges share.
 //! - [`ScriptedSatellite`] (`satellite.rs`): a satellite scripted from a test: speaks, types,
 //!   and collects a turn's [`Reply`].
 //! - [`cli`]: the `hive-bridge` program, built once and spawned like a user runs it.
@@ -21,11 +23,14 @@
 //! - [`stand_in`]: a real HTTP server on 127.0.0.1:0 answering like a web API (weather,
 //!   Home Assistant) with canned bodies, recording what it was asked.
 //! - [`HarnessError`] (`error.rs`): every failure, with Mosquitto's log where it helps.
+//! - [`bench`]: the `hive-bench` program's library (latency, overhead, ingest capacity,
+//!   memory and bandwidth, printed as one table).
 //!
 //! Nothing here sleeps to synchronise: start-up polls with a bounded deadline, and the
 //! client waits for acks and messages. To prove that a message was *not* delivered, send a
 //! sentinel after it and use [`TestClient::collect_until`].
 
+pub mod bench;
 mod bridge;
 mod broker;
 pub mod cli;
@@ -33,6 +38,7 @@ mod client;
 mod config;
 mod error;
 mod probe;
+mod redis;
 mod satellite;
 pub mod speech;
 pub mod stand_in;
@@ -44,4 +50,5 @@ pub use config::BrokerBuilder;
 pub use error::HarnessError;
 /// MQTT quality of service, as [`TestClient`] takes and reports it.
 pub use rumqttc::QoS;
+pub use redis::RedisServer;
 pub use satellite::{Reply, ScriptedSatellite};

@@ -44,6 +44,14 @@ pub struct Timings {
     /// The whole turn.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_ms: Option<u64>,
+    /// Compute time of the speech-to-text engine alone (inside the engine call, without
+    /// queueing): with `tts_compute_ms`, what the models themselves cost, so that a
+    /// benchmark can tell the engines' time from the bridge's overhead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stt_compute_ms: Option<u64>,
+    /// Compute time of the text-to-speech engine for the first sentence alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tts_compute_ms: Option<u64>,
 }
 
 /// One piece (normally one sentence) of the reply text to a turn. TTS audio for the same
@@ -159,6 +167,8 @@ mod tests {
             first_audio_ms: Some(900),
             llm_done_ms: Some(1500),
             total_ms: Some(2400),
+            stt_compute_ms: Some(290),
+            tts_compute_ms: Some(180),
         };
         let messages = [
             Inbound::Reply {

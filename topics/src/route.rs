@@ -68,6 +68,24 @@ impl Topics {
         };
         Ok(route)
     }
+
+    /// The satellite that sent a message on `topic`, for topics only satellites publish to
+    /// (wake, audio, sensor, heartbeat, action ack, event, text); `None` for any other topic.
+    /// Lets a receiver answer a satellite whose payload it refused without decoding it.
+    pub fn sender(&self, topic: &str) -> Option<SatelliteId> {
+        match self.route(topic).ok()? {
+            Route::Wake(id)
+            | Route::AudioStart(id)
+            | Route::AudioChunk(id)
+            | Route::AudioEnd(id)
+            | Route::Sensor(id, _)
+            | Route::Heartbeat(id)
+            | Route::ActionAck(id)
+            | Route::Event(id)
+            | Route::Text(id) => Some(id),
+            _ => None,
+        }
+    }
 }
 
 fn satellite_level(level: &str) -> Result<SatelliteId, ParseError> {
@@ -226,6 +244,28 @@ mod tests {
                 "unknown_topic",
                 "{topic:?}"
             );
+        }
+    }
+
+    #[test]
+    fn only_satellite_sent_topics_name_a_sender() {
+        let t = Topics::default();
+        for topic in [
+            "hive/satellite/kitchen/wake",
+            "hive/satellite/kitchen/audio/chunk",
+            "hive/satellite/kitchen/sensor/lux",
+            "hive/satellite/kitchen/text",
+        ] {
+            assert_eq!(t.sender(topic).unwrap().as_str(), "kitchen", "{topic}");
+        }
+        for topic in [
+            "hive/satellite/kitchen/reply",
+            "hive/satellite/kitchen/say",
+            "hive/satellite/Kitchen/wake",
+            "hive/ask",
+            "hive/nonsense",
+        ] {
+            assert_eq!(t.sender(topic), None, "{topic}");
         }
     }
 

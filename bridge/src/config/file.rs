@@ -56,6 +56,12 @@ pub struct BridgeConfig {
     /// `[skills.homeassistant]`.
     #[serde(default)]
     pub skills: hive_skills::SkillsConfig,
+    /// What the network may ask: payload sizes, turns per minute, sessions at once.
+    #[serde(default)]
+    pub limits: crate::limits::LimitsConfig,
+    /// Several bridges sharing the work through the broker; off by default.
+    #[serde(default)]
+    pub cluster: crate::cluster::ClusterConfig,
 }
 
 /// The `[external_skills]` section.
@@ -111,6 +117,13 @@ pub struct ContextConfig {
     /// Past messages put in each prompt.
     #[serde(default = "default_prompt_messages")]
     pub prompt_messages: usize,
+    /// Where the conversation and the timers live: `sled` (embedded, at `path`) or `redis`
+    /// (shared by several bridges, at `redis_url`).
+    #[serde(default)]
+    pub store: crate::context::StoreKind,
+    /// `redis://host:port/db`, required with `store = "redis"`.
+    #[serde(default)]
+    pub redis_url: Option<String>,
 }
 
 /// The `[assistant]` section.
@@ -199,6 +212,8 @@ impl Default for ContextConfig {
             path: None,
             window_days: default_window_days(),
             prompt_messages: default_prompt_messages(),
+            store: crate::context::StoreKind::default(),
+            redis_url: None,
         }
     }
 }
@@ -276,6 +291,8 @@ impl Default for BridgeConfig {
             http: crate::http::HttpConfig::default(),
             external_skills: ExternalSkillsConfig::default(),
             skills: hive_skills::SkillsConfig::default(),
+            limits: crate::limits::LimitsConfig::default(),
+            cluster: crate::cluster::ClusterConfig::default(),
         }
     }
 }

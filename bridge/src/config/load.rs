@@ -99,12 +99,29 @@ pub fn parse(
         tts.validate().map_err(|error| invalid(error.to_string()))?;
     }
     config.discovery.validate().map_err(invalid)?;
+    config.limits.validate().map_err(invalid)?;
     config
         .skills
         .validate()
         .map_err(|error| invalid(error.to_string()))?;
     if config.context.window_days == 0 {
         return Err(invalid("context.window_days must be at least 1".into()));
+    }
+    config
+        .cluster
+        .validate()
+        .map_err(|error| invalid(error.to_string()))?;
+    if config.context.store == crate::context::StoreKind::Redis
+        && config
+            .context
+            .redis_url
+            .as_deref()
+            .is_none_or(|url| url.trim().is_empty())
+    {
+        return Err(invalid(
+            "context.redis_url is required with store = \"redis\" (like redis://127.0.0.1:6379/0)"
+                .into(),
+        ));
     }
     if config.assistant.time_zone.parse::<chrono_tz::Tz>().is_err() {
         return Err(invalid(format!(
@@ -193,6 +210,8 @@ mod tests {
             ),
             ("[[llm]]\ntype = \"telepathy\"", "telepathy"),
             ("[context]\nwindow_days = 0", "window_days"),
+            ("[context]\nstore = \"redis\"", "context.redis_url"),
+            ("[context]\nstore = \"mongo\"", "mongo"),
         ];
         for (text, expected) in cases {
             let error = parse_text(text).unwrap_err().to_string();

@@ -6,11 +6,17 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use super::entry::ContextEntry;
 use super::store::{ContextStore, StoreError};
+use super::timer_record::TimerRecordStore;
+
+/// The tree and key of the timer book (where the bridge kept it before the trait existed).
+const TIMERS_TREE: &str = "timers";
+const TIMERS_KEY: &[u8] = b"book";
 
 /// A conversation in a sled database.
 #[derive(Debug, Clone)]
 pub struct SledStore {
     tree: sled::Tree,
+    timers: sled::Tree,
     db: sled::Db,
 }
 
@@ -42,7 +48,8 @@ impl SledStore {
             .open()
             .map_err(error("open"))?;
         let tree = db.open_tree("conversation").map_err(error("open"))?;
-        Ok(SledStore { tree, db })
+        let timers = db.open_tree(TIMERS_TREE).map_err(error("open"))?;
+        Ok(SledStore { tree, timers, db })
     }
 
     /// Another tree of the same database, for other state the bridge keeps (the timers):
@@ -100,6 +107,21 @@ impl ContextStore for SledStore {
             removed += 1;
         }
         Ok(removed)
+    }
+}
+
+impl TimerRecordStore for SledStore {
+    fn load_timers(&self) -> Result<Option<Vec<u8>>, StoreError> {
+        let record = self.timers.get(TIMERS_KEY).map_err(error("load"))?;
+        Ok(record.map(|bytes| bytes.to_vec()))
+    }
+
+    fn save_timers(&self, record: &[u8]) -> Result<(), StoreError> {
+        self.timers
+            .insert(TIMERS_KEY, record)
+            .map_err(error("save"))?;
+        self.timers.flush().map_err(error("save"))?;
+        Ok(())
     }
 }
 

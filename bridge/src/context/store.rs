@@ -6,9 +6,9 @@ use super::entry::ContextEntry;
 /// Why the store failed. The pipeline logs it and answers anyway: a full disk must not
 /// silence the house.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("conversation store {action} failed: {detail}")]
+#[error("shared store {action} failed: {detail}")]
 pub struct StoreError {
-    /// What was being done (`open`, `append`, `read`, `prune`).
+    /// What was being done (`open`, `append`, `read`, `prune`; `load`, `save` for timers).
     pub action: &'static str,
     /// Why.
     pub detail: String,

@@ -67,6 +67,7 @@ async fn metrics(
         mqtt_accepted: stats.accepted.load(std::sync::atomic::Ordering::Relaxed),
         mqtt_rejected: stats.rejected.load(std::sync::atomic::Ordering::Relaxed),
         mqtt_dropped: stats.dropped.load(std::sync::atomic::Ordering::Relaxed),
+        parse_errors: stats.by_code.snapshot(),
     };
     let telemetry: &Telemetry = &state.shared.telemetry;
     (

@@ -68,4 +68,8 @@ impl Llm for LlmChain {
     fn name(&self) -> &str {
         &self.name
     }
+
+    fn caches_prompt(&self) -> bool {
+        self.engines.first().is_some_and(|engine| engine.caches_prompt())
+    }
 }

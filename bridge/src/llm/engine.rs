@@ -69,4 +69,10 @@ pub trait Llm: Send + Sync {
 
     /// A name for logs, metrics and the status page.
     fn name(&self) -> &str;
+
+    /// Whether the server keeps what it read of the last prompt, so that warming it with the
+    /// fixed opening pays off (a local model; not a metered remote API).
+    fn caches_prompt(&self) -> bool {
+        false
+    }
 }

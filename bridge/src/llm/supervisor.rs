@@ -167,6 +167,10 @@ impl Llm for LocalLlm {
     fn name(&self) -> &str {
         &self.name
     }
+
+    fn caches_prompt(&self) -> bool {
+        true
+    }
 }
 
 fn binary(config: &LocalLlmConfig) -> PathBuf {

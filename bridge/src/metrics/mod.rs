@@ -4,9 +4,11 @@
 mod board;
 mod histogram;
 mod registry;
+mod rejections;
 mod telemetry;
 
 pub use board::{SatelliteView, TurnView};
 pub(crate) use registry::Gauges;
 pub use registry::Stage;
+pub use rejections::Rejections;
 pub use telemetry::{LastError, Telemetry, now_ms};

@@ -71,6 +71,8 @@ pub(crate) struct Gauges {
     pub(crate) mqtt_accepted: u64,
     pub(crate) mqtt_rejected: u64,
     pub(crate) mqtt_dropped: u64,
+    /// Messages the parser refused, by code: shown in `hive_errors_total`.
+    pub(crate) parse_errors: [(&'static str, u64); 8],
 }
 
 /// Counters and histograms the pipeline feeds.
@@ -175,12 +177,26 @@ impl Metrics {
             "Turns by how they ended.",
             &self.turns,
         );
+        // The pipeline's errors and the parser's refusals, under one family.
+        let errors = {
+            let mut errors = self
+                .errors
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .clone();
+            for (code, count) in gauges.parse_errors {
+                if count > 0 {
+                    *errors.entry(code.to_string()).or_default() += count;
+                }
+            }
+            Mutex::new(errors)
+        };
         counters(
             &mut out,
             "hive_errors_total",
             "code",
-            "Errors by code.",
-            &self.errors,
+            "Errors by code, refused MQTT messages included.",
+            &errors,
         );
         header(
             &mut out,
@@ -285,6 +301,7 @@ mod tests {
             first_audio_ms: Some(600),
             llm_done_ms: None,
             total_ms: Some(700),
+            ..Timings::default()
         });
         metrics.turn("answered");
         metrics.error("tts_failed");

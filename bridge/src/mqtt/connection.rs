@@ -18,6 +18,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use super::config::{MqttConfig, MqttConfigError};
+use crate::cluster::ClusterConfig;
 use super::publisher::{Publisher, qos};
 use crate::backoff::Backoff;
 
@@ -40,6 +41,8 @@ pub struct InboundStats {
     pub rejected: AtomicU64,
     /// Messages dropped because the router was behind.
     pub dropped: AtomicU64,
+    /// The refused ones by parse error code.
+    pub by_code: crate::metrics::Rejections,
 }
 
 /// What [`spawn`] returns.
@@ -61,11 +64,13 @@ pub struct Connection {
 /// The configuration cannot work (bad URL, unreadable TLS or password file).
 pub fn spawn(
     config: &MqttConfig,
+    cluster: &ClusterConfig,
     topics: Topics,
     inbound: mpsc::Sender<Inbound>,
     shutdown: CancellationToken,
 ) -> Result<Connection, MqttConfigError> {
-    let options = options(config, &topics)?;
+    let options = options(config, cluster, &topics)?;
+    let subscriptions = crate::cluster::subscriptions(&topics, cluster);
     // The request queue absorbs bursts of TTS audio while the socket is busy.
     let (client, event_loop) = AsyncClient::new(options, 256);
     let (state_tx, state) = watch::channel(ConnectionState::default());
@@ -74,6 +79,7 @@ pub fn spawn(
         client.clone(),
         event_loop,
         topics,
+        subscriptions,
         inbound,
         state_tx,
         stats.clone(),
@@ -87,11 +93,17 @@ pub fn spawn(
     })
 }
 
-fn options(config: &MqttConfig, topics: &Topics) -> Result<MqttOptions, MqttConfigError> {
+fn options(
+    config: &MqttConfig,
+    cluster: &ClusterConfig,
+    topics: &Topics,
+) -> Result<MqttOptions, MqttConfigError> {
     let mut options = base_options(config, &config.client_id)?;
-    // A persistent session: QoS 1 messages for the bridge (wakes, asks, says) queue at the
-    // broker while it is away and arrive when it comes back.
-    options.set_clean_session(false);
+    // Alone, a persistent session: QoS 1 messages for the bridge (wakes, asks, says) queue at
+    // the broker while it is away and arrive when it comes back. In a group, a clean one: the
+    // others take the work, and a dead instance's session would otherwise keep receiving its
+    // share of the group's messages until it expired.
+    options.set_clean_session(cluster.enabled());
     let will = topics.bridge_last_will();
     options.set_last_will(LastWill::new(
         will.topic,
@@ -155,16 +167,19 @@ pub(super) fn tls(config: &MqttConfig) -> Result<TlsConfiguration, MqttConfigErr
     })
 }
 
+#[allow(clippy::too_many_arguments)] // One task's whole state, handed over once.
 async fn run(
     client: AsyncClient,
     mut event_loop: EventLoop,
     topics: Topics,
+    subscriptions: Vec<String>,
     inbound: mpsc::Sender<Inbound>,
     state: watch::Sender<ConnectionState>,
     stats: Arc<InboundStats>,
     shutdown: CancellationToken,
 ) {
     let mut backoff = Backoff::new(Duration::from_millis(250), Duration::from_secs(15));
+    let mut oversize = crate::limits::OversizeReplies::default();
     let mut generation = 0;
     loop {
         let event = tokio::select! {
@@ -176,7 +191,7 @@ async fn run(
                 backoff.reset();
                 generation += 1;
                 tracing::info!(generation, "Connected to the MQTT broker.");
-                on_connect(&client, &topics).await;
+                on_connect(&client, &topics, &subscriptions).await;
                 let _ = state.send(ConnectionState {
                     connected: true,
                     generation,
@@ -199,8 +214,23 @@ async fn run(
                     },
                     Err(error) => {
                         stats.rejected.fetch_add(1, Ordering::Relaxed);
+                        stats.by_code.count(&error);
                         // Debug level: a flood of garbage must not flood the logs.
                         tracing::debug!(topic = %publish.topic, code = error.code(), %error, "Message refused.");
+                        // A satellite over a size limit is told (at most once a second).
+                        if let Some(report) = oversize.reply(
+                            &topics,
+                            &publish.topic,
+                            &error,
+                            std::time::Instant::now(),
+                        ) && let Err(error) = client.try_publish(
+                            report.topic,
+                            qos(report.qos),
+                            report.retain,
+                            report.payload,
+                        ) {
+                            tracing::debug!(%error, "Oversize report not queued.");
+                        }
                     }
                 }
             }
@@ -224,11 +254,11 @@ async fn run(
     goodbye(&client, &mut event_loop, &topics).await;
 }
 
-async fn on_connect(client: &AsyncClient, topics: &Topics) {
+async fn on_connect(client: &AsyncClient, topics: &Topics, subscriptions: &[String]) {
     // Mode and eye colour are not for the pipeline, but the status page shows them.
     let prefix = topics.prefix();
     let dashboard = ["mode", "eyes"].map(|kind| format!("{prefix}/satellite/+/{kind}"));
-    for filter in topics.bridge_subscriptions().into_iter().chain(dashboard) {
+    for filter in subscriptions.iter().cloned().chain(dashboard) {
         if let Err(error) = client.try_subscribe(filter.clone(), rumqttc::QoS::AtLeastOnce) {
             tracing::error!(%error, filter, "Cannot queue a subscription.");
         }

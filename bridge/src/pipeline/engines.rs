@@ -7,7 +7,7 @@ use hive_skills::skill::EnvSource;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{BridgeConfig, LlmConfig};
-use crate::context::{ContextStore, SledStore};
+use crate::context::{ContextStore, SharedState};
 use crate::llm::{Llm, LlmChain, LocalLlm, OpenAiClient};
 use crate::stt::{Stt, SttConfig, WhisperStt};
 use crate::tts::{BuildContext, TtsChain};
@@ -30,7 +30,7 @@ pub struct Engines {
     pub store: Option<Arc<dyn ContextStore>>,
     /// How long each engine took to load, for `/metrics`.
     pub load_times: Vec<(&'static str, std::time::Duration)>,
-    /// Where timers are kept (a tree of the conversation's database); `None` with it.
+    /// Where timers are kept (the conversation's backend); `None` with it.
     pub(crate) timer_store: Option<crate::timers::TimerStore>,
 }
 
@@ -126,19 +126,13 @@ impl Engines {
             chrono::Utc::now(),
         );
         let skills = Registry::builtin_with(&config.skills, connected)?;
-        let (store, timer_store) = match SledStore::open(&config.context_path()) {
-            Ok(store) => {
-                let timers = match store.tree("timers") {
-                    Ok(tree) => Some(crate::timers::TimerStore::new(tree)),
-                    Err(error) => {
-                        tracing::error!(%error, "Timer store unavailable; timers will not survive a restart.");
-                        None
-                    }
-                };
-                (Some(Arc::new(store) as Arc<dyn ContextStore>), timers)
-            }
+        let (store, timer_store) = match SharedState::open(config) {
+            Ok(state) => (
+                Some(state.conversation),
+                Some(crate::timers::TimerStore::new(state.timers)),
+            ),
             Err(error) => {
-                tracing::error!(%error, path = %config.context_path().display(), "Conversation store unavailable; answering without memory.");
+                tracing::error!(%error, store = ?config.context.store, path = %config.context_path().display(), "Conversation store unavailable; answering without memory.");
                 (None, None)
             }
         };

@@ -6,13 +6,17 @@ mod chunks;
 mod engines;
 mod respond;
 mod router;
+mod refuse;
 mod shared;
+mod span;
 mod timings;
 mod turn;
 mod understand;
+mod warm;
 
 pub(crate) use announce::announce;
 pub use engines::{BuildError, Engines};
 pub(crate) use router::Router;
 pub(crate) use shared::Shared;
 pub(crate) use understand::{Asker, now_ms};
+pub(crate) use warm::warm_up;

@@ -200,12 +200,22 @@ async fn speak(
         next_index = index + 1;
         let engines = shared.clone();
         let language = lang.clone();
-        let spoken =
-            tokio::task::spawn_blocking(move || engines.engines.tts.speak(&sentence, &language))
-                .await;
+        // Timed inside the blocking thread: the engine's own compute, without queueing.
+        let spoken = tokio::task::spawn_blocking(move || {
+            let started = std::time::Instant::now();
+            let spoken = engines.engines.tts.speak(&sentence, &language);
+            (spoken, started.elapsed())
+        })
+        .await;
         let speech = match spoken {
-            Ok(Ok(spoken)) => spoken.speech,
-            Ok(Err(error)) => {
+            Ok((Ok(spoken), compute)) => {
+                let mut clock = clock.lock().await;
+                if clock.tts_compute.is_none() {
+                    clock.tts_compute = Some(compute);
+                }
+                spoken.speech
+            }
+            Ok((Err(error), _)) => {
                 tracing::error!(%error, code = "tts_failed", "Text-to-speech failed; the reply goes out as text.");
                 shared.telemetry.error("tts_failed");
                 if !reported {

@@ -8,11 +8,15 @@ use hive_topics::{Availability, Inbound, Retained, SatelliteId, Target};
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
+use super::refuse::{refuse_ask, refuse_satellite};
 use super::respond::Destination;
 use super::shared::Shared;
 use super::turn::{AudioIn, text_turn, voice_turn};
 use super::understand::Asker;
+use super::span::turn_span;
+use crate::limits::{Admission, SessionGuard, SessionHandle};
 use crate::timers::TimerCommand;
 
 /// Chunks buffered for a turn that is busy running VAD: 256 × 20–100 ms is 5–25 s.
@@ -23,7 +27,13 @@ struct ActiveTurn {
     /// `None` for a typed question: audio for it has nowhere to go.
     audio: Option<mpsc::Sender<AudioIn>>,
     cancel: CancellationToken,
+    /// Whether its task still runs (a cancelled turn ends at its next await).
+    live: SessionHandle,
 }
+
+/// Satellites remembered with the session of their last refused turn; bounded because ids
+/// come from the network.
+const MAX_REFUSED: usize = 1024;
 
 /// Routes inbound messages to turns.
 pub(crate) struct Router {
@@ -33,12 +43,18 @@ pub(crate) struct Router {
     tasks: JoinSet<()>,
     shutdown: CancellationToken,
     next_session: u32,
+    /// Turn rate and sessions in progress (`[limits]`).
+    admission: Admission,
+    /// The session of each satellite's last refused turn, so that its `audio/start` is
+    /// not refused (and reported) a second time.
+    refused: HashMap<SatelliteId, u32>,
 }
 
 impl Router {
     pub(crate) fn new(shared: Arc<Shared>, shutdown: CancellationToken) -> Self {
         // Bridge-made sessions start high so that they rarely meet a satellite's random ones.
         let seed = super::understand::now_ms() as u32 | 0x8000_0000;
+        let admission = Admission::new(&shared.config.limits);
         Router {
             shared,
             turns: HashMap::new(),
@@ -46,6 +62,8 @@ impl Router {
             tasks: JoinSet::new(),
             shutdown,
             next_session: seed,
+            admission,
+            refused: HashMap::new(),
         }
     }
 
@@ -82,11 +100,20 @@ impl Router {
                 self.start_voice(satellite, wake.session);
             }
             Inbound::AudioStart { satellite, start } => {
-                if self
+                let unknown = self
                     .turns
                     .get(&satellite)
-                    .is_none_or(|turn| turn.session != start.session)
-                {
+                    .is_none_or(|turn| turn.session != start.session);
+                // In a group, audio reaches every instance but the session belongs to the one
+                // the broker gave the wake to (see `cluster`): the others let it pass.
+                if unknown && self.shared.config.cluster.enabled() {
+                    tracing::debug!(satellite = %satellite, session = start.session, "Audio of another instance's turn; ignored.");
+                    return;
+                }
+                if unknown && self.refused.get(&satellite) == Some(&start.session) {
+                    return;
+                }
+                if unknown {
                     self.start_voice(satellite.clone(), start.session);
                 }
                 self.feed(&satellite, start.session, AudioIn::Start);
@@ -110,18 +137,39 @@ impl Router {
                     satellite: Some(satellite.clone()),
                     session: Some(session),
                 };
-                let cancel = self.replace(&satellite, session, None);
+                let Some((guard, live)) = self.admit(&satellite, session) else {
+                    return;
+                };
+                let cancel = self.replace(&satellite, session, None, live);
                 let shared = self.shared.clone();
-                self.tasks.spawn(text_turn(
-                    shared,
-                    destination,
-                    asker,
-                    input.text,
-                    input.lang,
-                    cancel,
-                ));
+                let span = turn_span(Some(&satellite), Some(session));
+                self.tasks.spawn(
+                    guarded(
+                        guard,
+                        text_turn(
+                            shared,
+                            destination,
+                            asker,
+                            input.text,
+                            input.lang,
+                            cancel,
+                        ),
+                    )
+                    .instrument(span),
+                );
             }
             Inbound::Ask(ask) => {
+                let admitted =
+                    self.admission
+                        .admit(None, None, std::time::Instant::now());
+                let guard = match admitted {
+                    Ok((guard, _)) => guard,
+                    Err(refusal) => {
+                        self.tasks
+                            .spawn(refuse_ask(self.shared.clone(), ask.id, refusal));
+                        return;
+                    }
+                };
                 let speak_on = ask.satellite.clone().map(|satellite| {
                     let session = self.session();
                     (satellite, session)
@@ -136,14 +184,14 @@ impl Router {
                 };
                 let shared = self.shared.clone();
                 let cancel = self.shutdown.child_token();
-                self.tasks.spawn(text_turn(
-                    shared,
-                    destination,
-                    asker,
-                    ask.text,
-                    ask.lang,
-                    cancel,
-                ));
+                let span = turn_span(asker.satellite.as_ref(), asker.session);
+                self.tasks.spawn(
+                    guarded(
+                        guard,
+                        text_turn(shared, destination, asker, ask.text, ask.lang, cancel),
+                    )
+                    .instrument(span),
+                );
             }
             Inbound::Say { target, say } => {
                 let satellites: Vec<SatelliteId> = match target {
@@ -214,6 +262,16 @@ impl Router {
             Inbound::Heartbeat { satellite, .. } => {
                 self.known.insert(satellite);
             }
+            // In a group, an instance that died left its last will, `offline`, retained: the
+            // living put `online` back so that satellites keep talking.
+            Inbound::BridgeStatus(Availability::Offline) if self.shared.config.cluster.enabled() => {
+                tracing::info!("Another bridge of the group went offline; still online here.");
+                let shared = self.shared.clone();
+                self.tasks.spawn(async move {
+                    let online = shared.topics.encode_bridge_status(Availability::Online);
+                    shared.publish(online).await;
+                });
+            }
             _ => {}
         }
     }
@@ -224,6 +282,7 @@ impl Router {
         satellite: &SatelliteId,
         session: u32,
         audio: Option<mpsc::Sender<AudioIn>>,
+        live: SessionHandle,
     ) -> CancellationToken {
         let cancel = self.shutdown.child_token();
         if let Some(previous) = self.turns.insert(
@@ -232,6 +291,7 @@ impl Router {
                 session,
                 audio,
                 cancel: cancel.clone(),
+                live,
             },
         ) {
             if previous.session != session {
@@ -243,11 +303,51 @@ impl Router {
     }
 
     fn start_voice(&mut self, satellite: SatelliteId, session: u32) {
+        let Some((guard, live)) = self.admit(&satellite, session) else {
+            return;
+        };
         let (sender, receiver) = mpsc::channel(AUDIO_QUEUE);
-        let cancel = self.replace(&satellite, session, Some(sender));
+        let cancel = self.replace(&satellite, session, Some(sender), live);
         let shared = self.shared.clone();
-        self.tasks
-            .spawn(voice_turn(shared, satellite, session, receiver, cancel));
+        let span = turn_span(Some(&satellite), Some(session));
+        self.tasks.spawn(
+            guarded(
+                guard,
+                voice_turn(shared, satellite, session, receiver, cancel),
+            )
+            .instrument(span),
+        );
+    }
+
+    /// Admits a satellite's new turn under `[limits]`, or reports the refusal to it.
+    fn admit(
+        &mut self,
+        satellite: &SatelliteId,
+        session: u32,
+    ) -> Option<(SessionGuard, SessionHandle)> {
+        let replacing = self.turns.get(satellite).map(|turn| turn.live.clone());
+        match self
+            .admission
+            .admit(Some(satellite), replacing.as_ref(), std::time::Instant::now())
+        {
+            Ok(admitted) => {
+                self.refused.remove(satellite);
+                Some(admitted)
+            }
+            Err(refusal) => {
+                if self.refused.len() >= MAX_REFUSED {
+                    self.refused.clear();
+                }
+                self.refused.insert(satellite.clone(), session);
+                self.tasks.spawn(refuse_satellite(
+                    self.shared.clone(),
+                    satellite.clone(),
+                    session,
+                    refusal,
+                ));
+                None
+            }
+        }
     }
 
     fn feed(&mut self, satellite: &SatelliteId, session: u32, audio: AudioIn) {
@@ -267,4 +367,11 @@ impl Router {
             tracing::debug!(satellite = %satellite, session, "Turn is not taking audio; chunk dropped.");
         }
     }
+}
+
+/// Runs a turn holding its session guard, so that it counts as in progress until its task
+/// has really ended.
+async fn guarded(guard: SessionGuard, turn: impl std::future::Future<Output = ()>) {
+    turn.await;
+    drop(guard);
 }

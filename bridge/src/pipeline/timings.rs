@@ -15,6 +15,10 @@ pub(crate) struct TurnClock {
     pub(crate) first_sentence: Option<Duration>,
     pub(crate) first_audio: Option<Duration>,
     pub(crate) llm_done: Option<Duration>,
+    /// Time inside the speech-to-text engine (not instants: durations of engine calls).
+    pub(crate) stt_compute: Option<Duration>,
+    /// Time inside the text-to-speech engine for the first sentence.
+    pub(crate) tts_compute: Option<Duration>,
 }
 
 impl TurnClock {
@@ -27,6 +31,8 @@ impl TurnClock {
             first_sentence: None,
             first_audio: None,
             llm_done: None,
+            stt_compute: None,
+            tts_compute: None,
         }
     }
 
@@ -52,6 +58,8 @@ impl TurnClock {
             first_audio_ms: ms(self.first_audio),
             llm_done_ms: ms(self.llm_done),
             total_ms: ms(Some(self.origin.elapsed())),
+            stt_compute_ms: ms(self.stt_compute),
+            tts_compute_ms: ms(self.tts_compute),
         }
     }
 }

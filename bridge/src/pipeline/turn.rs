@@ -93,10 +93,18 @@ pub(crate) async fn voice_turn(
     );
     let audio = trim(&heard.pcm, heard.speech);
     let stt = shared.engines.stt.clone();
-    let transcript = tokio::task::spawn_blocking(move || stt.transcribe(&audio, None)).await;
+    // Timed inside the blocking thread: the engine's own compute, without queueing.
+    let transcript = tokio::task::spawn_blocking(move || {
+        let started = std::time::Instant::now();
+        (stt.transcribe(&audio, None), started.elapsed())
+    })
+    .await;
     let transcript = match transcript {
-        Ok(Ok(transcript)) => transcript,
-        Ok(Err(error)) => {
+        Ok((Ok(transcript), compute)) => {
+            clock.lock().await.stt_compute = Some(compute);
+            transcript
+        }
+        Ok((Err(error), _)) => {
             tracing::error!(%error, code = "stt_failed", "Speech-to-text failed.");
             report(
                 &shared,

@@ -19,6 +19,10 @@ use crate::tts::{SentenceBuffer, split_sentences};
 /// Tool rounds per turn: a model that keeps calling tools is stopped after this many.
 const MAX_TOOL_ROUNDS: usize = 3;
 
+/// Tool schemas offered per question. Each costs the model ~80 prompt tokens, read at a few
+/// dozen tokens per second on a small CPU, and a small model picks better among few.
+const MAX_TOOLS_OFFERED: usize = 3;
+
 /// Who asked, for skills, actions and the conversation.
 #[derive(Debug, Clone)]
 pub(crate) struct Asker {
@@ -36,7 +40,7 @@ pub(crate) async fn answer(
     clock: &Arc<Mutex<TurnClock>>,
 ) -> Option<String> {
     let hint = lang.parse::<Lang>().ok();
-    let history = history(shared);
+    let history = history(shared).await;
     let (intent, answered) = if let Some(matched) = shared.skills.current().match_text(text, hint) {
         let reply_lang = matched.lang.or(hint).unwrap_or(Lang::En);
         let source = IntentSource::Local;
@@ -50,7 +54,7 @@ pub(crate) async fn answer(
     // earlier apologies learns to apologise.
     if answered {
         let said = sink.text().to_string();
-        remember(shared, asker, Speaker::User, text, None, lang);
+        remember(shared, asker, Speaker::User, text, None, lang).await;
         remember(
             shared,
             asker,
@@ -58,7 +62,8 @@ pub(crate) async fn answer(
             &said,
             intent.clone(),
             lang,
-        );
+        )
+        .await;
     }
     intent
 }
@@ -171,16 +176,20 @@ async fn converse(
         speak_all(sink, not_understood(reply_lang)).await;
         return (None, false);
     }
-    let mut messages = vec![ChatMessage::new(Role::System, system_prompt(shared, lang))];
-    for entry in history {
-        let role = match entry.speaker {
-            Speaker::User => Role::User,
-            Speaker::Assistant => Role::Assistant,
-        };
-        messages.push(ChatMessage::new(role, entry.text));
-    }
+    // What the conversation was just about, so a follow-up ("and tomorrow?") keeps its tool.
+    let recent: Vec<String> = history
+        .iter()
+        .rev()
+        .take(2)
+        .filter_map(|entry| entry.intent.clone())
+        .collect();
+    let recent: Vec<&str> = recent.iter().map(String::as_str).collect();
+    let tools = shared
+        .skills
+        .current()
+        .tools_for(text, &recent, MAX_TOOLS_OFFERED);
+    let mut messages = opening(shared, lang, history);
     messages.push(ChatMessage::new(Role::User, text));
-    let tools = shared.skills.current().tools();
     let mut intent = None;
     for _round in 0..MAX_TOOL_ROUNDS {
         let request = ChatRequest {
@@ -284,40 +293,74 @@ async fn converse(
     (intent, answered)
 }
 
+/// The system prompt and the conversation so far: every prompt starts with these.
+pub(crate) fn opening(shared: &Shared, lang: &str, history: Vec<ContextEntry>) -> Vec<ChatMessage> {
+    let mut messages = vec![ChatMessage::new(Role::System, system_prompt(shared, lang))];
+    for entry in history {
+        let role = match entry.speaker {
+            Speaker::User => Role::User,
+            Speaker::Assistant => Role::Assistant,
+        };
+        messages.push(ChatMessage::new(role, entry.text));
+    }
+    messages
+}
+
+/// The system prompt. Everything that stays the same from turn to turn comes first and the
+/// day and language last, so the model server reuses its cache of the fixed part: a cold read
+/// of the prompt costs seconds on a small CPU. (No clock time here: it would change the
+/// prompt every minute; the clock skill answers the time.)
 fn system_prompt(shared: &Shared, lang: &str) -> String {
     let assistant = &shared.config.assistant;
-    let now = chrono::Utc::now().with_timezone(&shared.time_zone);
     let mut prompt = format!(
         "You are {}, a friendly voice assistant in a home. Your answers are spoken aloud: \
          answer in one to three short sentences, without lists, markdown or emoji. \
-         Answer in the language of the question ({lang}). \
-         The local time is {} ({}). Call a tool only when the question needs it; answer \
-         what the user told you earlier from the conversation itself. \
-         When the user asks you to show a feeling, call show_emotion.",
+         Answer what the user told you earlier from the conversation itself. \
+         Call a tool only when the question needs it.",
         assistant.name,
-        now.format("%A %Y-%m-%d %H:%M"),
-        shared.time_zone,
     );
     if let Some(extra) = &assistant.instructions {
         prompt.push(' ');
         prompt.push_str(extra);
     }
+    let today = chrono::Utc::now().with_timezone(&shared.time_zone);
+    let language = match lang.parse::<Lang>() {
+        Ok(Lang::En) => "English",
+        Ok(Lang::Fr) => "French",
+        Ok(Lang::Nl) => "Dutch",
+        Err(_) => "the language of the question",
+    };
+    prompt.push_str(&format!(
+        " Today is {} ({}). Answer in {language}.",
+        today.format("%A %-d %B %Y"),
+        shared.time_zone,
+    ));
     prompt
 }
 
-fn history(shared: &Shared) -> Vec<ContextEntry> {
-    let Some(store) = &shared.engines.store else {
+pub(crate) async fn history(shared: &Shared) -> Vec<ContextEntry> {
+    let Some(store) = shared.engines.store.clone() else {
         return Vec::new();
     };
     let window = u64::from(shared.config.context.window_days) * 86_400_000;
     let since = now_ms().saturating_sub(window);
-    store.recent(shared.config.context.prompt_messages, since).unwrap_or_else(|error| {
-        tracing::error!(%error, code = "store_read_failed", "Conversation unavailable; answering without it.");
-        Vec::new()
-    })
+    let limit = shared.config.context.prompt_messages;
+    // The store may be a network server (Redis): its calls run on the blocking pool.
+    let read = tokio::task::spawn_blocking(move || store.recent(limit, since)).await;
+    match read {
+        Ok(Ok(entries)) => entries,
+        Ok(Err(error)) => {
+            tracing::error!(%error, code = "store_read_failed", "Conversation unavailable; answering without it.");
+            Vec::new()
+        }
+        Err(error) => {
+            tracing::error!(%error, code = "store_read_failed", "Conversation read did not finish; answering without it.");
+            Vec::new()
+        }
+    }
 }
 
-fn remember(
+async fn remember(
     shared: &Shared,
     asker: &Asker,
     speaker: Speaker,
@@ -325,7 +368,7 @@ fn remember(
     intent: Option<String>,
     lang: &str,
 ) {
-    let Some(store) = &shared.engines.store else {
+    let Some(store) = shared.engines.store.clone() else {
         return;
     };
     if text.is_empty() {
@@ -342,7 +385,8 @@ fn remember(
         intent,
         lang: Some(lang.to_string()),
     };
-    if let Err(error) = store.append(&entry) {
+    let written = tokio::task::spawn_blocking(move || store.append(&entry)).await;
+    if let Ok(Err(error)) = written {
         tracing::error!(%error, code = "store_write_failed", "Conversation not saved; the turn goes on.");
     }
 }

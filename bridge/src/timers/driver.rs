@@ -114,7 +114,21 @@ pub(crate) async fn run(
     mut commands: mpsc::Receiver<TimerCommand>,
     shutdown: CancellationToken,
 ) {
-    let book = match store.as_ref().map(TimerStore::load) {
+    // The store may be a network server (Redis): its calls run on the blocking pool.
+    let loaded = match store.clone() {
+        Some(store) => Some(
+            tokio::task::spawn_blocking(move || store.load())
+                .await
+                .unwrap_or_else(|error| {
+                    Err(super::store::TimerStoreError {
+                        action: "load",
+                        detail: error.to_string(),
+                    })
+                }),
+        ),
+        None => None,
+    };
+    let book = match loaded {
         Some(Ok(book)) => book,
         Some(Err(error)) => {
             tracing::error!(%error, code = "timers_unreadable", "Saved timers cannot be read; starting without them.");
@@ -181,7 +195,7 @@ impl Driver {
                 let (speech, effects) =
                     voice::execute(&mut self.book, intent, satellite.as_ref(), lang, now);
                 if stopwatch {
-                    self.save();
+                    self.save().await;
                 }
                 // Answer first: the confirmation must not wait for the events.
                 let _ = reply.send(speech);
@@ -224,17 +238,29 @@ impl Driver {
                     self.book
                         .on_satellite_event(&satellite, &event, self.default_lang, now);
                 if stopwatch {
-                    self.save();
+                    self.save().await;
                 }
                 self.apply(effects).await;
             }
         }
     }
 
-    fn save(&self) {
-        if let Some(store) = &self.store
-            && let Err(error) = store.save(&self.book)
-        {
+    /// Saves the book and waits for the store: the effects that follow (an announcement)
+    /// must come after the book that no longer holds them is saved.
+    async fn save(&self) {
+        let Some(store) = self.store.clone() else {
+            return;
+        };
+        let book = self.book.clone();
+        let saved = tokio::task::spawn_blocking(move || store.save(&book))
+            .await
+            .unwrap_or_else(|error| {
+                Err(super::store::TimerStoreError {
+                    action: "save",
+                    detail: error.to_string(),
+                })
+            });
+        if let Err(error) = saved {
             tracing::error!(%error, code = "timers_not_saved", "Timers not saved; they run until the bridge stops.");
         }
     }
@@ -244,7 +270,7 @@ impl Driver {
         if effects.is_empty() {
             return;
         }
-        self.save();
+        self.save().await;
         for effect in effects {
             match effect {
                 Effect::Event(kind, timer) => {

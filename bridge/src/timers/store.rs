@@ -1,10 +1,11 @@
-//! The timer book on disk: one JSON record in a tree of the bridge's sled database, written
-//! after every change, so that timers survive a restart.
+//! The timer book in the bridge's shared state: one JSON record, written after every change,
+//! so that timers survive a restart. The backend (sled or Redis) sits behind
+//! [`TimerRecordStore`] and only keeps the bytes; the book's shape stays here.
+
+use std::sync::Arc;
 
 use super::book::TimerBook;
-
-/// The record's key.
-const KEY: &[u8] = b"book";
+use crate::context::TimerRecordStore;
 
 /// Why the book could not be read or written. The driver logs it and keeps the timers in
 /// memory: a full disk must not stop a running timer from ringing.
@@ -18,47 +19,51 @@ pub(crate) struct TimerStoreError {
 }
 
 /// Where the timer book is kept.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct TimerStore {
-    tree: sled::Tree,
+    records: Arc<dyn TimerRecordStore>,
+}
+
+impl std::fmt::Debug for TimerStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TimerStore").finish_non_exhaustive()
+    }
 }
 
 impl TimerStore {
-    /// The store in `tree` (the `timers` tree of the bridge's database).
-    pub(crate) fn new(tree: sled::Tree) -> TimerStore {
-        TimerStore { tree }
+    /// The book kept in `records`.
+    pub(crate) fn new(records: Arc<dyn TimerRecordStore>) -> TimerStore {
+        TimerStore { records }
     }
 
-    /// The saved book; an empty one when none was saved.
+    /// The saved book; an empty one when none was saved. Blocking (disk or network).
     ///
     /// # Errors
-    /// The tree cannot be read, or the record is damaged.
+    /// The store cannot be read, or the record is damaged.
     pub(crate) fn load(&self) -> Result<TimerBook, TimerStoreError> {
         let error = |detail: String| TimerStoreError {
             action: "load",
             detail,
         };
-        match self.tree.get(KEY).map_err(|e| error(e.to_string()))? {
+        match self.records.load_timers().map_err(|e| error(e.detail))? {
             Some(bytes) => serde_json::from_slice(&bytes).map_err(|e| error(e.to_string())),
             None => Ok(TimerBook::default()),
         }
     }
 
-    /// Saves `book` and flushes it to disk: a timer set just before a power cut must ring.
+    /// Saves `book` durably: a timer set just before a power cut must ring. Blocking.
     ///
     /// # Errors
-    /// The disk refuses the write.
+    /// The store refuses the write.
     pub(crate) fn save(&self, book: &TimerBook) -> Result<(), TimerStoreError> {
         let error = |detail: String| TimerStoreError {
             action: "save",
             detail,
         };
         let bytes = serde_json::to_vec(book).map_err(|e| error(e.to_string()))?;
-        self.tree
-            .insert(KEY, bytes)
-            .map_err(|e| error(e.to_string()))?;
-        self.tree.flush().map_err(|e| error(e.to_string()))?;
-        Ok(())
+        self.records
+            .save_timers(&bytes)
+            .map_err(|e| error(e.detail))
     }
 }
 
@@ -67,21 +72,20 @@ mod tests {
     use hive_skills::Lang;
 
     use super::*;
+    use crate::context::SledStore;
 
     #[test]
     fn the_book_survives_reopening_the_database() {
         let dir = tempfile::tempdir().unwrap();
         {
-            let db = sled::open(dir.path()).unwrap();
-            let store = TimerStore::new(db.open_tree("timers").unwrap());
+            let store = TimerStore::new(Arc::new(SledStore::open(dir.path()).unwrap()));
             assert_eq!(store.load().unwrap(), TimerBook::default());
             let mut book = TimerBook::default();
             book.set(None, Some("pasta".into()), 60, Lang::En, 1_000)
                 .unwrap();
             store.save(&book).unwrap();
         }
-        let db = sled::open(dir.path()).unwrap();
-        let store = TimerStore::new(db.open_tree("timers").unwrap());
+        let store = TimerStore::new(Arc::new(SledStore::open(dir.path()).unwrap()));
         let book = store.load().unwrap();
         assert_eq!(book.all()[0].name.as_deref(), Some("pasta"));
     }
@@ -89,10 +93,9 @@ mod tests {
     #[test]
     fn a_damaged_record_is_an_error_not_a_panic() {
         let dir = tempfile::tempdir().unwrap();
-        let db = sled::open(dir.path()).unwrap();
-        let tree = db.open_tree("timers").unwrap();
-        tree.insert(KEY, &b"{not json"[..]).unwrap();
-        let error = TimerStore::new(tree).load().unwrap_err();
+        let records = Arc::new(SledStore::open(dir.path()).unwrap());
+        records.save_timers(b"{not json").unwrap();
+        let error = TimerStore::new(records).load().unwrap_err();
         assert_eq!(error.action, "load");
     }
 }
