@@ -72,7 +72,9 @@ pub async fn run_with(
         _ => None,
     };
     let topics = Topics::new(config.mqtt.prefix.clone())?.with_limits(config.limits.payload);
-    // In a group every instance needs its own client id (the discovery connection's too).
+    // In a group every instance needs its own client id (the discovery connection's too) and
+    // its own timer record.
+    config.cluster.name_instance();
     config.mqtt.client_id = config.cluster.client_id(&config.mqtt.client_id);
     let time_zone = config.assistant.time_zone.parse().unwrap_or(chrono_tz::UTC);
     let runtime = tokio::runtime::Handle::current();

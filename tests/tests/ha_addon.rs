@@ -181,6 +181,8 @@ fn the_dockerfile_names_its_base_image_and_builds_the_bridge() {
         );
     }
     assert!(text.contains("-p hive-bridge"));
+    // The bridge runs a local model through hive-llm, which it looks for beside itself.
+    assert!(text.contains("-p hive-llm") && text.contains("/usr/local/bin/hive-llm"));
     assert!(text.contains("run.sh"));
 }
 

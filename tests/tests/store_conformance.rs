@@ -40,9 +40,12 @@ fn texts(entries: Vec<ContextEntry>) -> Vec<String> {
     entries.into_iter().map(|entry| entry.text).collect()
 }
 
+/// A named case of the suite.
+type Case = (&'static str, fn(&Opened));
+
 /// Runs every case on a fresh state from `fresh`; a failure names the case.
 fn conformance(backend: &str, fresh: &dyn Fn() -> Opened) {
-    let cases: [(&str, fn(&Opened)); 9] = [
+    let cases: [Case; 9] = [
         (
             "an_empty_store_has_no_messages",
             an_empty_store_has_no_messages,
@@ -328,4 +331,23 @@ fn a_redis_that_went_away_gives_errors_not_panics() {
 fn the_bridge_refuses_a_redis_url_that_does_not_parse() {
     let error = RedisStore::open("http://not-redis", "hive").unwrap_err();
     assert_eq!(error.action, "open");
+}
+
+#[test]
+fn bridges_of_a_group_keep_their_timer_records_apart() {
+    let server = RedisServer::start().unwrap();
+    let url = server.url();
+    let first = RedisStore::open_with_timers(&url, "hive", Some("a")).unwrap();
+    let second = RedisStore::open_with_timers(&url, "hive", Some("b")).unwrap();
+    first.save_timers(b"[\"pasta\"]").unwrap();
+    second.save_timers(b"[\"tea\"]").unwrap();
+    // Restarted under its name, the first finds its own book, not the other's.
+    let again = RedisStore::open_with_timers(&url, "hive", Some("a")).unwrap();
+    assert_eq!(
+        again.load_timers().unwrap().as_deref(),
+        Some(&b"[\"pasta\"]"[..])
+    );
+    // The conversation stays one.
+    first.append(&entry(1, "from a")).unwrap();
+    assert_eq!(texts(second.recent(10, 0).unwrap()), ["from a"]);
 }

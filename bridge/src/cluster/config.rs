@@ -68,6 +68,14 @@ impl ClusterConfig {
         Ok(())
     }
 
+    /// In a group, names this instance when the configuration did not: once, at start, so
+    /// that its client id and its timer record agree.
+    pub fn name_instance(&mut self) {
+        if self.enabled() && self.instance.is_none() {
+            self.instance = Some(made_up_instance());
+        }
+    }
+
     /// The MQTT client id of this instance: `client_id` unchanged when alone, else with the
     /// instance name appended.
     pub fn client_id(&self, client_id: &str) -> String {
@@ -127,6 +135,19 @@ mod tests {
             group.client_id("hive-bridge"),
             group.client_id("hive-bridge")
         );
+    }
+
+    #[test]
+    fn an_unnamed_instance_is_named_once() {
+        let mut group = cluster(Some("hive"), None);
+        group.name_instance();
+        let named = group.instance.clone().unwrap();
+        group.name_instance();
+        assert_eq!(group.instance.as_deref(), Some(named.as_str()));
+        assert_eq!(group.client_id("b"), format!("b-{named}"));
+        let mut alone = cluster(None, None);
+        alone.name_instance();
+        assert_eq!(alone.instance, None);
     }
 
     #[test]

@@ -52,13 +52,31 @@ impl RedisStore {
     /// # Errors
     /// The URL is invalid or the server does not answer.
     pub fn open(url: &str, key_prefix: &str) -> Result<Self, StoreError> {
+        Self::open_with_timers(url, key_prefix, None)
+    }
+
+    /// As [`RedisStore::open`], with the timer book kept under `{key_prefix}:timers:{owner}`
+    /// when `owner` is given: each bridge of a group keeps the timers it runs apart, so
+    /// that one never overwrites another's book, and a bridge restarted under the same
+    /// instance name finds its own again.
+    ///
+    /// # Errors
+    /// As [`RedisStore::open`].
+    pub fn open_with_timers(
+        url: &str,
+        key_prefix: &str,
+        owner: Option<&str>,
+    ) -> Result<Self, StoreError> {
         let client = Client::open(url).map_err(error("open"))?;
         let store = RedisStore {
             client,
             connection: Mutex::new(None),
             conversation: format!("{key_prefix}:conversation"),
             sequence: format!("{key_prefix}:conversation:sequence"),
-            timers: format!("{key_prefix}:timers"),
+            timers: match owner {
+                Some(owner) => format!("{key_prefix}:timers:{owner}"),
+                None => format!("{key_prefix}:timers"),
+            },
         };
         store.with("open", |connection| {
             redis::cmd("PING").query::<String>(connection)

@@ -113,7 +113,23 @@ impl DiscoveryState {
             return Reaction::default();
         };
         match kind {
-            "turn" => self.on_turn(payload, retained),
+            "turn" => {
+                // A client that only types questions never says it is online, yet the bridge
+                // served it: Home Assistant should know it too.
+                let mut reaction = self.on_turn(payload, retained);
+                if !retained
+                    && !payload.is_empty()
+                    && self.wanted(&satellite)
+                    && !self.satellites.contains_key(&satellite)
+                {
+                    self.satellites.insert(satellite.clone(), BTreeMap::new());
+                    reaction.publish.extend(
+                        self.announcer
+                            .announce_satellite(&satellite, &BTreeMap::new()),
+                    );
+                }
+                reaction
+            }
             "status" => self.on_status(satellite, payload),
             _ => self.on_sensor(topic, payload),
         }
@@ -221,6 +237,21 @@ mod tests {
 
     fn topics_of(messages: &[Outbound]) -> Vec<&str> {
         messages.iter().map(|m| m.topic.as_str()).collect()
+    }
+
+    #[test]
+    fn a_satellite_seen_only_through_its_turns_is_announced() {
+        let mut state = state(&[]);
+        let turn =
+            br#"{"session":1,"transcript":"what time is it","reply":"It is four.","timings":{}}"#;
+        let first = state.on_message("hive/satellite/hall/turn", turn, false);
+        assert!(
+            topics_of(&first.publish).contains(&"homeassistant/device/hive_satellite_hall/config"),
+            "{:?}",
+            topics_of(&first.publish)
+        );
+        let again = state.on_message("hive/satellite/hall/turn", turn, false);
+        assert_eq!(topics_of(&again.publish), ["hive/bridge/stats"]);
     }
 
     #[test]

@@ -66,14 +66,15 @@ impl ReplySink {
     ) -> Self {
         let tts = destination.speaker().map(|(satellite, session)| {
             let (sender, receiver) = mpsc::channel(TTS_QUEUE);
-            let worker = tokio::spawn(speak(
+            // In the turn's span, so that the speech worker's lines carry its ids.
+            let worker = tokio::spawn(tracing::Instrument::in_current_span(speak(
                 shared.clone(),
                 satellite.clone(),
                 session,
                 lang.to_string(),
                 receiver,
                 clock.clone(),
-            ));
+            )));
             SpeechWorker {
                 sentences: sender,
                 task: worker,
@@ -201,7 +202,9 @@ async fn speak(
         let engines = shared.clone();
         let language = lang.clone();
         // Timed inside the blocking thread: the engine's own compute, without queueing.
+        let span = tracing::Span::current();
         let spoken = tokio::task::spawn_blocking(move || {
+            let _turn = span.enter();
             let started = std::time::Instant::now();
             let spoken = engines.engines.tts.speak(&sentence, &language);
             (spoken, started.elapsed())

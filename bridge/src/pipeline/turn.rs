@@ -94,7 +94,10 @@ pub(crate) async fn voice_turn(
     let audio = trim(&heard.pcm, heard.speech);
     let stt = shared.engines.stt.clone();
     // Timed inside the blocking thread: the engine's own compute, without queueing.
+    // The engine's own lines belong to the turn too.
+    let span = tracing::Span::current();
     let transcript = tokio::task::spawn_blocking(move || {
+        let _turn = span.enter();
         let started = std::time::Instant::now();
         (stt.transcribe(&audio, None), started.elapsed())
     })
@@ -316,6 +319,14 @@ async fn listen(
             None => {}
         }
         if heard.pcm.len() >= max_samples {
+            // Over `[session] max_audio_s`: the satellite is told to stop (the caller's
+            // `end_of_speech`) and what fits is answered, rather than the question lost.
+            tracing::warn!(
+                code = "audio_too_long",
+                max_audio_s = session.max_audio_s,
+                "Turn reached its longest audio; answering what was heard."
+            );
+            shared.telemetry.error("audio_too_long");
             return finish(heard);
         }
     }

@@ -38,13 +38,20 @@ pub async fn run(config: &BenchConfig) -> Result<Report, HarnessError> {
             )));
         }
     }
-    progress("building hive-bridge (cargo build; waits for other builds' lock)");
+    // Every program is built before anything is measured: a build running meanwhile would
+    // take the CPU the measurements need.
+    progress("building the programs (cargo build; waits for other builds' lock)");
     let llm_model = models.join(LLM_MODEL);
     let use_llm = config.llm && llm_model.is_file();
     let bridge_binary = build_blocking("hive-bridge", "hive-bridge").await?;
     if use_llm {
         build_blocking("hive-llm", "hive-llm").await?;
     }
+    let satellite_binary = if config.satellite {
+        Some(build_blocking("hive-satellite", "hive-satellite").await)
+    } else {
+        None
+    };
     let broker = Broker::start()?;
     let machine = machine();
     let date = utc_now();
@@ -119,14 +126,13 @@ pub async fn run(config: &BenchConfig) -> Result<Report, HarnessError> {
     };
     drop(sampler);
 
-    let satellite = if config.satellite {
-        progress("the real hive-satellite: memory and bandwidth");
-        match build_blocking("hive-satellite", "hive-satellite").await {
-            Ok(binary) => footprint::satellite(&binary, &broker, models).await.into(),
-            Err(error) => Outcome::Failed(error.to_string()),
+    let satellite = match satellite_binary {
+        Some(Ok(binary)) => {
+            progress("the real hive-satellite: memory and bandwidth");
+            footprint::satellite(&binary, &broker, models).await.into()
         }
-    } else {
-        Outcome::Skipped("--no-satellite".into())
+        Some(Err(error)) => Outcome::Failed(error.to_string()),
+        None => Outcome::Skipped("--no-satellite".into()),
     };
     bridge.program.kill();
 
@@ -285,7 +291,14 @@ fn machine() -> String {
             Some(format!("{:.1} GB RAM", kb * 1024.0 / 1e9))
         })
         .unwrap_or_else(|| "unknown RAM".into());
-    format!("{cpu}, {cores} cores, {memory}")
+    // Other work on the machine slows every figure down: say how busy it was.
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|text| text.split_whitespace().next().map(str::to_string))
+        .map_or_else(String::new, |load| {
+            format!(", load average {load} at the start")
+        });
+    format!("{cpu}, {cores} cores, {memory}{load}")
 }
 
 fn utc_now() -> String {
