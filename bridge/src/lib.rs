@@ -22,7 +22,7 @@
 //! - `skills`: the built-in skills plus external skills registered over MQTT, and where an
 //!   intent is executed.
 //! - [`stt`]: speech-to-text (whisper.cpp).
-//! - `timers`: timers and stopwatches held by the bridge, persisted in sled.
+//! - `timers`: timers and stopwatches held by the bridge, persisted in sled or Redis.
 //! - [`vad`]: voice-activity detection and endpointing (Silero through ONNX Runtime).
 //! - [`tts`]: text-to-speech (Piper voices through ONNX Runtime, espeak-ng) and text
 //!   normalisation.

@@ -52,7 +52,11 @@ async fn errors_counted(metrics: &str, code: &str, at_least: f64) -> f64 {
     let name = format!("hive_errors_total{{code=\"{code}\"}} ");
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
-        let text = reqwest::get(metrics).await.unwrap().text().await.unwrap();
+        // The status page starts after the MQTT connection: it may not listen yet.
+        let text = match reqwest::get(metrics).await {
+            Ok(response) => response.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
         let value = text
             .lines()
             .find_map(|line| line.strip_prefix(&name))
@@ -146,10 +150,7 @@ async fn turns_over_the_rate_of_a_satellite_are_refused_and_others_still_answere
         let answered = ask(&mut kitchen, session).await;
         assert!(answered.errors.is_empty(), "{answered:?}");
     }
-    kitchen
-        .type_text(3, "What time is it?")
-        .await
-        .unwrap();
+    kitchen.type_text(3, "What time is it?").await.unwrap();
     let report = next_error(&mut kitchen).await;
     assert_eq!(
         (report.session, report.code.as_str(), report.recoverable),
@@ -184,7 +185,11 @@ async fn a_session_over_the_concurrent_limit_is_refused_until_one_ends() {
     // The hall's spoken question is refused while the kitchen's session lasts. (The
     // kitchen's wake was acknowledged by the broker before the hall's was sent, so the
     // bridge routes it first.)
-    let question = [synthesize("what time is it", "en-us").unwrap(), silence(1.0)].concat();
+    let question = [
+        synthesize("what time is it", "en-us").unwrap(),
+        silence(1.0),
+    ]
+    .concat();
     hall.speak(20, &question).await.unwrap();
     let report = next_error(&mut hall).await;
     assert_eq!(

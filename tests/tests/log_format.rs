@@ -54,7 +54,10 @@ async fn json_logs_are_one_object_a_line_and_turn_lines_carry_satellite_and_sess
         .unwrap();
     let lines = Arc::new(Mutex::new(Vec::<(&'static str, String)>::new()));
     let readers: Vec<_> = [
-        ("stdout", Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>),
+        (
+            "stdout",
+            Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+        ),
         ("stderr", Box::new(child.stderr.take().unwrap())),
     ]
     .into_iter()
@@ -130,7 +133,10 @@ async fn json_logs_are_one_object_a_line_and_turn_lines_carry_satellite_and_sess
         .filter_map(|line| line["fields"]["message"].as_str())
         .collect();
     for expected in ["Wake word heard.", "Utterance received.", "Transcribed."] {
-        assert!(messages.contains(&expected), "{expected} not in {messages:?}");
+        assert!(
+            messages.contains(&expected),
+            "{expected} not in {messages:?}"
+        );
     }
     for line in &turn_lines {
         assert_eq!(

@@ -60,7 +60,9 @@ fn every_inbound_seed_parses_as_its_name_says_and_round_trips() {
             let message = result.unwrap_or_else(|error| panic!("{name}: {error}"));
             kinds.insert(message.kind());
         } else if name.starts_with("bad-") {
-            let error = result.err().unwrap_or_else(|| panic!("{name} was accepted"));
+            let error = result
+                .err()
+                .unwrap_or_else(|| panic!("{name} was accepted"));
             codes.insert(error.code());
         }
     }

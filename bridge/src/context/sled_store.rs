@@ -79,6 +79,10 @@ impl ContextStore for SledStore {
         self.tree
             .insert(key(entry.at_ms), value)
             .map_err(error("append"))?;
+        // On disk before the turn ends: a bridge killed right after still remembers it, and
+        // a full or failing disk shows up here, as this turn's error, not later in a
+        // background flush nobody hears of.
+        self.db.flush().map_err(error("append"))?;
         Ok(())
     }
 

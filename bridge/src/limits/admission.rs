@@ -141,9 +141,7 @@ mod tests {
         let now = Instant::now();
         let (_old, handle) = admission.admit(Some(&kitchen), None, now).unwrap();
         // The old turn is still winding down when the new one is admitted.
-        let (_new, _) = admission
-            .admit(Some(&kitchen), Some(&handle), now)
-            .unwrap();
+        let (_new, _) = admission.admit(Some(&kitchen), Some(&handle), now).unwrap();
         assert_eq!(admission.in_progress(), 2);
     }
 

@@ -59,7 +59,11 @@ impl LimitsConfig {
         // sample, a TTS header, a `{"session":1,…}` object.
         for (name, value, least) in [
             ("limits.payload.max_json", payload.max_json, 256),
-            ("limits.payload.max_audio_chunk", payload.max_audio_chunk, 10),
+            (
+                "limits.payload.max_audio_chunk",
+                payload.max_audio_chunk,
+                10,
+            ),
             ("limits.payload.max_tts_audio", payload.max_tts_audio, 16),
             ("limits.payload.max_text", payload.max_text, 1),
         ] {

@@ -92,7 +92,11 @@ mod tests {
                 .is_none()
         );
         // `say` and `ask` come from automations, which have no error topic.
-        assert!(replies.reply(&topics, "hive/ask", &too_large(), now).is_none());
+        assert!(
+            replies
+                .reply(&topics, "hive/ask", &too_large(), now)
+                .is_none()
+        );
         assert!(
             replies
                 .reply(&topics, "hive/satellite/kitchen/reply", &too_large(), now)

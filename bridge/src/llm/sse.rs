@@ -65,6 +65,35 @@ mod tests {
         }
     }
 
+    /// Replays the `sse` fuzz target's corpus (topics/fuzz/corpus/sse: a chunk length byte,
+    /// then the stream) with the target's check: any chunking decodes as one whole push.
+    #[test]
+    fn the_fuzz_corpus_decodes_the_same_however_it_is_chunked() {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../topics/fuzz/corpus/sse");
+        let mut replayed = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let data = std::fs::read(&path).unwrap();
+            let Some((&cut, stream)) = data.split_first() else {
+                continue;
+            };
+            let expected = SseDecoder::default().push(stream);
+            let mut decoder = SseDecoder::default();
+            let chunked: Result<Vec<SseItem>, String> = stream
+                .chunks(usize::from(cut).max(1))
+                .try_fold(Vec::new(), |mut items, chunk| {
+                    items.extend(decoder.push(chunk)?);
+                    Ok(items)
+                });
+            if let (Ok(expected), Ok(chunked)) = (expected, chunked) {
+                assert_eq!(chunked, expected, "{}", path.display());
+            }
+            replayed += 1;
+        }
+        assert!(replayed >= 5, "only {replayed} files in {}", dir.display());
+    }
+
     #[test]
     fn an_endless_line_is_refused() {
         let mut decoder = SseDecoder::default();

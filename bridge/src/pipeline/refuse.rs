@@ -39,9 +39,7 @@ pub(crate) async fn refuse_ask(shared: Arc<Shared>, id: Option<String>, refusal:
         timings: None,
     };
     shared.telemetry.ask_replied(&reply);
-    shared
-        .publish(shared.topics.encode_ask_reply(&reply))
-        .await;
+    shared.publish(shared.topics.encode_ask_reply(&reply)).await;
 }
 
 fn count(shared: &Shared, satellite: Option<&SatelliteId>, refusal: Refusal) {
@@ -51,5 +49,7 @@ fn count(shared: &Shared, satellite: Option<&SatelliteId>, refusal: Refusal) {
         "Turn refused: over a limit."
     );
     shared.telemetry.error(refusal.code());
-    shared.telemetry.turn(satellite, "", "", refusal.code(), None);
+    shared
+        .telemetry
+        .turn(satellite, "", "", refusal.code(), None);
 }

@@ -350,6 +350,7 @@ pub(crate) async fn history(shared: &Shared) -> Vec<ContextEntry> {
     match read {
         Ok(Ok(entries)) => entries,
         Ok(Err(error)) => {
+            shared.telemetry.error("store_read_failed");
             tracing::error!(%error, code = "store_read_failed", "Conversation unavailable; answering without it.");
             Vec::new()
         }
@@ -387,6 +388,7 @@ async fn remember(
     };
     let written = tokio::task::spawn_blocking(move || store.append(&entry)).await;
     if let Ok(Err(error)) = written {
+        shared.telemetry.error("store_write_failed");
         tracing::error!(%error, code = "store_write_failed", "Conversation not saved; the turn goes on.");
     }
 }

@@ -1,10 +1,12 @@
 //! Timers and stopwatches held by the bridge: several named timers at once, persisted in
-//! sled, announced on the satellite that set them, listed for automations, and reconciled
-//! with the timers a satellite ran on its own while the bridge was away.
+//! the bridge's shared state (sled or Redis), announced on the satellite that set them,
+//! listed for automations, and reconciled with the timers a satellite ran on its own while
+//! the bridge was away.
 //!
 //! - `book`: the pure state machine (time passed in) and its effects.
 //! - `voice`: spoken timer and stopwatch intents against the book.
-//! - `store`: the book in the bridge's sled database.
+//! - `store`: the book as one record of the bridge's shared state
+//!   (`context::TimerRecordStore`).
 //! - `driver`: the task that owns the book and applies its effects.
 
 mod book;

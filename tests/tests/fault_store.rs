@@ -1,0 +1,117 @@
+//! The conversation store cannot write: the disk under it is full. The bridge keeps answering,
+//! counts the failure under a clear code in `/metrics`, and names it in `/health`.
+//!
+//! A full disk is real here: a small tmpfs mounted for the test and filled to the last byte.
+//! Mounting needs root (CI runs as root); elsewhere the test says so and does nothing.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use hive_tests::cli::free_port;
+use hive_tests::{Broker, RunningBridge, ScriptedSatellite};
+
+const WAIT: Duration = Duration::from_secs(60);
+
+/// A tmpfs of `size` at `dir`, unmounted on drop.
+struct SmallDisk {
+    dir: PathBuf,
+}
+
+impl SmallDisk {
+    fn mount(dir: &Path, size: &str) -> Option<SmallDisk> {
+        std::fs::create_dir_all(dir).unwrap();
+        let status = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir)
+            .status()
+            .ok()?;
+        status.success().then(|| SmallDisk {
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// Writes until the disk refuses: the next write anyone makes fails.
+    fn fill(&self) {
+        let mut file = std::fs::File::create(self.dir.join("filler")).unwrap();
+        let block = vec![0xa5u8; 4096];
+        loop {
+            if let Err(error) = file.write_all(&block).and_then(|()| file.sync_all()) {
+                assert_eq!(
+                    error.raw_os_error(),
+                    Some(28),
+                    "expected ENOSPC, got {error}"
+                );
+                break;
+            }
+        }
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.dir).status();
+    }
+}
+
+fn sample(text: &str, name: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' '))
+        .and_then(|value| value.trim().parse().ok())
+}
+
+async fn get(url: &str) -> String {
+    reqwest::get(url).await.unwrap().text().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_costs_the_memory_of_a_turn_not_its_answer() {
+    let data = tempfile::tempdir().unwrap();
+    let Some(disk) = SmallDisk::mount(&data.path().join("disk"), "4m") else {
+        eprintln!("skipped: mounting a tmpfs needs root");
+        return;
+    };
+    let broker = Broker::start().unwrap();
+    let port = free_port().unwrap();
+    // The store lives on the small disk (the harness puts it under `data_dir/context`).
+    let extra = format!("[http]\nlisten = \"127.0.0.1:{port}\"\n");
+    let bridge = RunningBridge::start(&broker, &disk.dir, &extra).unwrap();
+    let mut kitchen = ScriptedSatellite::connect(&broker, "kitchen")
+        .await
+        .unwrap();
+    kitchen.wait_bridge_online(WAIT).await.unwrap();
+    let metrics = format!("http://127.0.0.1:{port}/metrics");
+
+    kitchen.type_text(1, "What time is it?").await.unwrap();
+    let first = kitchen.reply(1, WAIT).await.unwrap();
+    assert!(!first.text().is_empty(), "{first:?}");
+    let failures = |text: &str| sample(text, "hive_errors_total{code=\"store_write_failed\"}");
+    assert_eq!(failures(&get(&metrics).await), None, "the disk had room");
+
+    disk.fill();
+    // Writes into a page the store's log already holds still succeed on a full disk; the
+    // next page it needs does not. Every turn is answered all the same.
+    let mut session = 2;
+    loop {
+        kitchen.type_text(session, "What time is it?").await.unwrap();
+        let reply = kitchen.reply(session, WAIT).await.unwrap();
+        assert!(
+            !reply.text().is_empty() && reply.errors.is_empty(),
+            "turn {session} is answered as usual: {reply:?}"
+        );
+        let text = get(&metrics).await;
+        if failures(&text).is_some_and(|count| count >= 1.0) {
+            break;
+        }
+        assert!(session < 60, "no store_write_failed after {session} turns:\n{text}");
+        session += 1;
+    }
+    let health = get(&format!("http://127.0.0.1:{port}/health")).await;
+    assert!(
+        health.contains("store_write_failed"),
+        "/health names the last error: {health}"
+    );
+    bridge.stop().await.unwrap();
+    drop(disk);
+}
