@@ -14,9 +14,22 @@ use crate::error::HarnessError;
 /// # Errors
 /// espeak-ng is missing or fails.
 pub fn synthesize(text: &str, voice: &str) -> Result<Vec<i16>, HarnessError> {
+    synthesize_at(text, voice, 175)
+}
+
+/// As [`synthesize`], at `words_per_minute` (espeak-ng's default is 175; slower speech is
+/// easier for small speech-to-text models in French and Dutch).
+///
+/// # Errors
+/// espeak-ng is missing or fails.
+pub fn synthesize_at(
+    text: &str,
+    voice: &str,
+    words_per_minute: u32,
+) -> Result<Vec<i16>, HarnessError> {
     let failed = |detail: String| HarnessError::Speech(format!("espeak-ng -v {voice}: {detail}"));
     let mut child = Command::new("espeak-ng")
-        .args(["--stdout", "-v", voice, "--stdin"])
+        .args(["--stdout", "-v", voice, "-s", &words_per_minute.to_string(), "--stdin"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

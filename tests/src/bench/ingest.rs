@@ -23,6 +23,9 @@ use crate::error::HarnessError;
 /// keeping real time: a VAD that keeps up answers within a chunk or two; one that falls
 /// behind lags more with every second of speech, and half a second is a dozen chunks.
 pub(crate) const MAX_VAD_LAG: Duration = Duration::from_millis(500);
+/// How long a satellite whose audio ran out waits for its end of speech: ten times the
+/// lag allowed, so that a miss is a miss and not a slow answer.
+const END_WAIT: Duration = Duration::from_secs(5);
 
 /// The chunk after which the bridge's VAD (its default configuration, alone, unhurried)
 /// declares the end of speech in `pcm` sent in 40 ms chunks.
@@ -65,7 +68,9 @@ pub(crate) async fn step(
     super::run::wait_online(broker, &mut bridge).await?;
     let mut streamers = Vec::with_capacity(satellites);
     for index in 0..satellites {
-        streamers.push(Streamer::connect(broker, &format!("ingest-{index}"), &["control"]).await?);
+        streamers.push(
+            Streamer::connect(broker, &format!("ingest-{index}"), &["control", "error"]).await?,
+        );
     }
     let start = Instant::now() + Duration::from_millis(200);
     let period = super::stream::CHUNK_PERIOD;
@@ -78,7 +83,7 @@ pub(crate) async fn step(
             let session = 1000 + index as u32;
             let mut streamed = streamer.stream(session, &pcm).await?;
             streamer
-                .await_end_of_speech(session, &mut streamed, Duration::from_secs(5))
+                .await_end_of_speech(session, &mut streamed, END_WAIT)
                 .await;
             Ok::<(Streamed, Streamer), HarnessError>((streamed, streamer))
         });
@@ -92,10 +97,18 @@ pub(crate) async fn step(
 
     let mut lags = Vec::new();
     let mut endpoints = 0;
+    let mut errors = std::collections::BTreeMap::<String, usize>::new();
     let mut schedule_lag = Duration::ZERO;
     for (streamed, _) in &results {
         schedule_lag = schedule_lag.max(streamed.max_schedule_lag);
         let Some(end) = streamed.end_of_speech else {
+            for (_, message) in &streamed.other {
+                if let Ok(hive_topics::Inbound::Error { error, .. }) =
+                    hive_topics::Topics::default().parse(&message.topic, &message.payload)
+                {
+                    *errors.entry(error.code).or_default() += 1;
+                }
+            }
             continue;
         };
         endpoints += 1;
@@ -105,9 +118,19 @@ pub(crate) async fn step(
     }
     let max_lag = lags.iter().copied().fold(0.0, f64::max);
     let failure = if endpoints < satellites {
+        let errors = if errors.is_empty() {
+            "no error reported".to_string()
+        } else {
+            errors
+                .iter()
+                .map(|(code, count)| format!("{code} ×{count}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         Some(format!(
-            "{} satellites got no end of speech",
-            satellites - endpoints
+            "{} satellites got no end of speech within {} s of their audio's end ({errors})",
+            satellites - endpoints,
+            END_WAIT.as_secs()
         ))
     } else if lost + late > 0 {
         Some(format!("{lost} chunks lost, {late} late"))

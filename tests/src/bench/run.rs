@@ -140,6 +140,10 @@ pub async fn run(config: &BenchConfig) -> Result<Report, HarnessError> {
     let ingest = ingest_search(&bridge_binary, &broker, models, &config.ingest_steps)
         .await
         .into();
+    let machine = match load_average() {
+        Some(load) => format!("{machine}, {load} at the end"),
+        None => machine,
+    };
     Ok(Report {
         machine,
         date,
@@ -292,13 +296,15 @@ fn machine() -> String {
         })
         .unwrap_or_else(|| "unknown RAM".into());
     // Other work on the machine slows every figure down: say how busy it was.
-    let load = std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .and_then(|text| text.split_whitespace().next().map(str::to_string))
-        .map_or_else(String::new, |load| {
-            format!(", load average {load} at the start")
-        });
+    let load = load_average().map_or_else(String::new, |load| format!(", {load} at the start"));
     format!("{cpu}, {cores} cores, {memory}{load}")
+}
+
+/// The one-minute load average, e.g. `load average 1.90`.
+fn load_average() -> Option<String> {
+    let text = std::fs::read_to_string("/proc/loadavg").ok()?;
+    let load = text.split_whitespace().next()?;
+    Some(format!("load average {load}"))
 }
 
 fn utc_now() -> String {
