@@ -38,6 +38,7 @@ pub mod error;
 pub mod homeassistant;
 #[cfg(feature = "http")]
 mod http;
+pub mod interpolate;
 pub mod lang;
 mod matcher;
 pub mod registry;
@@ -47,6 +48,7 @@ pub mod weather;
 
 pub use config::SkillsConfig;
 pub use error::{ManifestError, SkillError};
+pub use interpolate::{InterpolateError, interpolate};
 pub use lang::Lang;
 pub use matcher::{normalize_phrase, parse_duration_text};
 pub use registry::Registry;

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use super::file::BridgeConfig;
-use super::interpolate::{InterpolateError, interpolate};
+use hive_skills::{InterpolateError, interpolate};
 use crate::stt::SttConfig;
 
 /// Why a configuration cannot be used; the message says where and what to change.

@@ -2,14 +2,13 @@
 //! validation with readable errors before anything connects.
 
 mod file;
-mod interpolate;
 mod load;
 
 pub use file::{
     AssistantConfig, BridgeConfig, ContextConfig, ExternalSkillsConfig, LlmConfig, ModelsSection,
     SessionConfig,
 };
-pub use interpolate::{InterpolateError, interpolate};
+pub use hive_skills::{InterpolateError, interpolate};
 pub use load::{ConfigError, load, parse};
 
 /// The environment, injected so that tests never read the process's own.

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::interpolate::InterpolateError;
+use hive_skills::InterpolateError;
 
 /// A configuration that cannot be used, with a message that names the file, the option and
 /// what to write instead.

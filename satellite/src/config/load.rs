@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::error::ConfigError;
 use super::file::SatelliteConfig;
-use super::interpolate::interpolate;
+use hive_skills::interpolate;
 use super::validate::validate;
 
 /// Where `${VAR}` references and environment-dependent defaults are looked up: the process

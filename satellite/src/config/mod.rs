@@ -3,7 +3,6 @@
 
 mod error;
 mod file;
-mod interpolate;
 mod load;
 mod validate;
 
@@ -14,5 +13,5 @@ pub use file::{
     SatelliteSection, SensorConfig, SensorKind, SensorSource, StorageConfig, TlsConfig, TurnConfig,
     WakeConfig,
 };
-pub use interpolate::{InterpolateError, interpolate};
+pub use hive_skills::{InterpolateError, interpolate};
 pub use load::{Env, load, parse};

@@ -1,5 +1,5 @@
-//! `${VAR}` and `${VAR:-default}` in configuration files, resolved from an injected
-//! environment so that tests never touch the process's own.
+//! `${VAR}` and `${VAR:-default}` in configuration files (the bridge's and the satellite's),
+//! resolved from an injected environment so that tests never touch the process's own.
 
 /// Why a file could not be interpolated.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
