@@ -6,7 +6,8 @@
 //! counted no lost or late chunk, and no end of speech came more than [`MAX_VAD_LAG`]
 //! after the chunk where the same VAD, run alone on the same audio, decides it. Speech-to-
 //! text may queue behind: the bridge is killed once the chunk counts are read, so queued
-//! transcriptions never weigh on the next step.
+//! transcriptions never weigh on the next step. The bridge's admission limit
+//! (`[limits] max_sessions`) is raised to N for the step: it is a policy, not a capacity.
 
 use std::time::Duration;
 
@@ -64,7 +65,10 @@ pub(crate) async fn step(
     pcm: &[i16],
     reference: usize,
 ) -> Result<IngestStep, HarnessError> {
-    let mut bridge = BridgeProcess::start(bridge_binary, &broker.url(), models, "")?;
+    // The default admission limit (`[limits] max_sessions`, 8 turns at once) is a policy
+    // for small machines; what is measured here is what the ingest path carries.
+    let limits = format!("[limits]\nmax_sessions = {satellites}\n");
+    let mut bridge = BridgeProcess::start(bridge_binary, &broker.url(), models, &limits)?;
     super::run::wait_online(broker, &mut bridge).await?;
     let mut streamers = Vec::with_capacity(satellites);
     for index in 0..satellites {
