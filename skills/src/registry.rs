@@ -165,10 +165,10 @@ impl Registry {
     pub fn tools_for(&self, text: &str, also: &[&str], limit: usize) -> Vec<Value> {
         let mut wanted: Vec<String> = self.relevance.select(text, limit);
         for intent in also {
-            if let Some((tool, _)) = self.tools.iter().find(|(_, (_, name))| name == intent) {
-                if !wanted.contains(tool) {
-                    wanted.push(tool.clone());
-                }
+            if let Some((tool, _)) = self.tools.iter().find(|(_, (_, name))| name == intent)
+                && !wanted.contains(tool)
+            {
+                wanted.push(tool.clone());
             }
         }
         self.skills

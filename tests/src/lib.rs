@@ -48,7 +48,7 @@ pub use broker::Broker;
 pub use client::{Message, TestClient};
 pub use config::BrokerBuilder;
 pub use error::HarnessError;
+pub use redis::RedisServer;
 /// MQTT quality of service, as [`TestClient`] takes and reports it.
 pub use rumqttc::QoS;
-pub use redis::RedisServer;
 pub use satellite::{Reply, ScriptedSatellite};

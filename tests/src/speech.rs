@@ -29,7 +29,14 @@ pub fn synthesize_at(
 ) -> Result<Vec<i16>, HarnessError> {
     let failed = |detail: String| HarnessError::Speech(format!("espeak-ng -v {voice}: {detail}"));
     let mut child = Command::new("espeak-ng")
-        .args(["--stdout", "-v", voice, "-s", &words_per_minute.to_string(), "--stdin"])
+        .args([
+            "--stdout",
+            "-v",
+            voice,
+            "-s",
+            &words_per_minute.to_string(),
+            "--stdin",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -33,8 +33,8 @@ async fn session_closed(observer: &mut TestClient, satellite: &str, session: u32
             panic!("the bridge never closed session {session} of {satellite}");
         };
         let text = message.text().unwrap_or_default().replace(' ', "");
-        let ends = (message.topic == reply && text.contains("\"final\":true"))
-            || message.topic == error;
+        let ends =
+            (message.topic == reply && text.contains("\"final\":true")) || message.topic == error;
         if ends && text.contains(&tag) {
             return message.topic;
         }
@@ -55,7 +55,9 @@ async fn a_satellite_that_vanishes_mid_stream_costs_only_its_own_turn() {
         "[stt]\ntype = \"whisper\"\nmodel = \"whisper/ggml-tiny.en.bin\"\nlanguage = \"en\"\n[session]\naudio_idle_timeout_s = 1.5\n",
     )
     .unwrap();
-    let mut observer = TestClient::connect(&broker, "observer", None).await.unwrap();
+    let mut observer = TestClient::connect(&broker, "observer", None)
+        .await
+        .unwrap();
     observer
         .subscribe("hive/satellite/hall/#", QoS::AtLeastOnce)
         .await
@@ -66,7 +68,11 @@ async fn a_satellite_that_vanishes_mid_stream_costs_only_its_own_turn() {
     kitchen.wait_bridge_online(WAIT).await.unwrap();
 
     // The hall satellite wakes, starts streaming, and is gone after 0.6 s of speech.
-    let question = [silence(0.3), synthesize("what time is it", "en-us").unwrap()].concat();
+    let question = [
+        silence(0.3),
+        synthesize("what time is it", "en-us").unwrap(),
+    ]
+    .concat();
     let mut hall = TestClient::connect(&broker, "hall", None).await.unwrap();
     hall.publish(
         "hive/satellite/hall/wake",

@@ -94,7 +94,10 @@ async fn a_full_disk_costs_the_memory_of_a_turn_not_its_answer() {
     // next page it needs does not. Every turn is answered all the same.
     let mut session = 2;
     loop {
-        kitchen.type_text(session, "What time is it?").await.unwrap();
+        kitchen
+            .type_text(session, "What time is it?")
+            .await
+            .unwrap();
         let reply = kitchen.reply(session, WAIT).await.unwrap();
         assert!(
             !reply.text().is_empty() && reply.errors.is_empty(),
@@ -104,7 +107,10 @@ async fn a_full_disk_costs_the_memory_of_a_turn_not_its_answer() {
         if failures(&text).is_some_and(|count| count >= 1.0) {
             break;
         }
-        assert!(session < 60, "no store_write_failed after {session} turns:\n{text}");
+        assert!(
+            session < 60,
+            "no store_write_failed after {session} turns:\n{text}"
+        );
         session += 1;
     }
     let health = get(&format!("http://127.0.0.1:{port}/health")).await;

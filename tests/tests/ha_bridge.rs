@@ -66,7 +66,12 @@ async fn home_assistant_sees_the_satellite_and_its_last_turn_from_a_running_brid
     let answer = reply.text();
     assert!(!answer.is_empty(), "{reply:?}");
     home_assistant
-        .publish("hive/satellite/kitchen/status", "online", QoS::AtLeastOnce, true)
+        .publish(
+            "hive/satellite/kitchen/status",
+            "online",
+            QoS::AtLeastOnce,
+            true,
+        )
         .await
         .unwrap();
 

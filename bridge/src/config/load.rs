@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use super::file::BridgeConfig;
-use hive_skills::{InterpolateError, interpolate};
 use crate::stt::SttConfig;
+use hive_skills::{InterpolateError, interpolate};
 
 /// Why a configuration cannot be used; the message says where and what to change.
 #[derive(Debug, thiserror::Error)]

@@ -70,6 +70,8 @@ impl Llm for LlmChain {
     }
 
     fn caches_prompt(&self) -> bool {
-        self.engines.first().is_some_and(|engine| engine.caches_prompt())
+        self.engines
+            .first()
+            .is_some_and(|engine| engine.caches_prompt())
     }
 }

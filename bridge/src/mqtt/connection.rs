@@ -18,9 +18,9 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use super::config::{MqttConfig, MqttConfigError};
-use crate::cluster::ClusterConfig;
 use super::publisher::{Publisher, qos};
 use crate::backoff::Backoff;
+use crate::cluster::ClusterConfig;
 
 /// Whether the bridge is connected; `generation` grows with every new connection so that
 /// watchers re-publish their retained state exactly once per reconnect.

@@ -4,9 +4,9 @@
 mod announce;
 mod chunks;
 mod engines;
+mod refuse;
 mod respond;
 mod router;
-mod refuse;
 mod shared;
 mod span;
 mod timings;

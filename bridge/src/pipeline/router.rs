@@ -13,9 +13,9 @@ use tracing::Instrument;
 use super::refuse::{refuse_ask, refuse_satellite};
 use super::respond::Destination;
 use super::shared::Shared;
+use super::span::turn_span;
 use super::turn::{AudioIn, text_turn, voice_turn};
 use super::understand::Asker;
-use super::span::turn_span;
 use crate::limits::{Admission, SessionGuard, SessionHandle};
 use crate::timers::TimerCommand;
 
@@ -146,22 +146,13 @@ impl Router {
                 self.tasks.spawn(
                     guarded(
                         guard,
-                        text_turn(
-                            shared,
-                            destination,
-                            asker,
-                            input.text,
-                            input.lang,
-                            cancel,
-                        ),
+                        text_turn(shared, destination, asker, input.text, input.lang, cancel),
                     )
                     .instrument(span),
                 );
             }
             Inbound::Ask(ask) => {
-                let admitted =
-                    self.admission
-                        .admit(None, None, std::time::Instant::now());
+                let admitted = self.admission.admit(None, None, std::time::Instant::now());
                 let guard = match admitted {
                     Ok((guard, _)) => guard,
                     Err(refusal) => {
@@ -264,7 +255,9 @@ impl Router {
             }
             // In a group, an instance that died left its last will, `offline`, retained: the
             // living put `online` back so that satellites keep talking.
-            Inbound::BridgeStatus(Availability::Offline) if self.shared.config.cluster.enabled() => {
+            Inbound::BridgeStatus(Availability::Offline)
+                if self.shared.config.cluster.enabled() =>
+            {
                 tracing::info!("Another bridge of the group went offline; still online here.");
                 let shared = self.shared.clone();
                 self.tasks.spawn(async move {
@@ -326,10 +319,11 @@ impl Router {
         session: u32,
     ) -> Option<(SessionGuard, SessionHandle)> {
         let replacing = self.turns.get(satellite).map(|turn| turn.live.clone());
-        match self
-            .admission
-            .admit(Some(satellite), replacing.as_ref(), std::time::Instant::now())
-        {
+        match self.admission.admit(
+            Some(satellite),
+            replacing.as_ref(),
+            std::time::Instant::now(),
+        ) {
             Ok(admitted) => {
                 self.refused.remove(satellite);
                 Some(admitted)

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use super::error::ConfigError;
 use super::file::SatelliteConfig;
-use hive_skills::interpolate;
 use super::validate::validate;
+use hive_skills::interpolate;
 
 /// Where `${VAR}` references and environment-dependent defaults are looked up: the process
 /// environment in production, a closure over a fixed map in tests.

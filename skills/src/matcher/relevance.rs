@@ -165,8 +165,15 @@ mod tests {
     #[test]
     fn a_question_about_a_timer_is_offered_timer_tools_only() {
         let tools = relevance().select("Could you cancel the pasta timer?", 3);
-        assert_eq!(tools.first().map(String::as_str), Some("timer_cancel"), "{tools:?}");
-        assert!(tools.iter().all(|tool| tool.starts_with("timer")), "{tools:?}");
+        assert_eq!(
+            tools.first().map(String::as_str),
+            Some("timer_cancel"),
+            "{tools:?}"
+        );
+        assert!(
+            tools.iter().all(|tool| tool.starts_with("timer")),
+            "{tools:?}"
+        );
     }
 
     #[test]
@@ -193,7 +200,11 @@ mod tests {
             "Who wrote Les Misérables?",
             "Wat is de hoofdstad van België?",
         ] {
-            assert_eq!(relevance.select(question, 3), Vec::<String>::new(), "{question}");
+            assert_eq!(
+                relevance.select(question, 3),
+                Vec::<String>::new(),
+                "{question}"
+            );
         }
     }
 
