@@ -142,9 +142,11 @@ async fn whats_the_weather_in_paris_is_answered_from_the_weather_service() {
         .unwrap()
         .text
         .to_lowercase();
+    // The place and the temperature: Piper samples its voice afresh each time, and tiny.en
+    // sometimes hears its "rain" as "ring" (seen once in CI); the text above carries the rain.
     assert!(
         (transcript.contains("17") || transcript.contains("seventeen"))
-            && transcript.contains("rain"),
+            && transcript.contains("paris"),
         "the reply audio says {transcript:?}"
     );
     bridge.stop().await.unwrap();
