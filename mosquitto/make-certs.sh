@@ -3,6 +3,13 @@
 # listener, with openssl. Run it once, then copy the files as mosquitto/README.md says.
 #
 #   ./make-certs.sh [output directory] [broker host name] [more names or IP addresses...]
+#   ./make-certs.sh --client NAME [output directory]
+#
+# The second form makes a client certificate NAME.crt and key NAME.key signed by the CA
+# already in the directory (run the first form before), for a broker that requires client
+# certificates (`require_certificate true`): with `use_identity_as_username true` the
+# certificate's common name, NAME, is the client's MQTT user name, so use the user names of
+# mosquitto/acl (`hive-bridge`, `homeassistant`, a satellite's id). See mosquitto/README.md.
 #
 # Defaults: ./certs, the machine's host name; `localhost` and 127.0.0.1 are always added.
 # Clients need only ca.crt (the bridge's `mqtt.tls.ca_file`, a satellite's CA file,
@@ -10,6 +17,33 @@
 # broker. Running it again keeps an existing CA and renews the server certificate, so
 # clients need not be given a new ca.crt.
 set -eu
+
+days_client=825
+
+if [ "${1:-}" = "--client" ]; then
+    name=${2:?usage: make-certs.sh --client NAME [output directory]}
+    out=${3:-certs}
+    case "$name" in
+        *[!a-z0-9-]*) echo "client name: lower-case letters, digits and - only" >&2; exit 2 ;;
+    esac
+    if [ ! -f "$out/ca.key" ] || [ ! -f "$out/ca.crt" ]; then
+        echo "no CA in $out: run make-certs.sh $out first" >&2
+        exit 1
+    fi
+    umask 077
+    openssl req -new -newkey rsa:2048 -nodes -sha256 -subj "/CN=$name" \
+        -keyout "$out/$name.key" -out "$out/$name.csr" 2>/dev/null
+    printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n' \
+        > "$out/$name.ext"
+    openssl x509 -req -in "$out/$name.csr" -CA "$out/ca.crt" -CAkey "$out/ca.key" \
+        -CAcreateserial -days "$days_client" -sha256 -extfile "$out/$name.ext" \
+        -out "$out/$name.crt" 2>/dev/null
+    rm -f "$out/$name.csr" "$out/$name.ext"
+    chmod 644 "$out/$name.crt"
+    echo "Client certificate: $out/$name.crt (CN=$name)"
+    echo "Client key:         $out/$name.key (give it only to that client)"
+    exit 0
+fi
 
 out=${1:-certs}
 host=${2:-$(hostname)}

@@ -19,6 +19,8 @@
 //! - [`mqtt`]: the broker connection: one task owns the event loop; a publisher handle.
 //! - [`pipeline`]: the voice turn: routing, listening, transcribing, understanding,
 //!   replying sentence by sentence.
+//! - [`satellites`]: the `[satellites]` allow-list and the gate that drops messages of
+//!   satellites not on it.
 //! - `skills`: the built-in skills plus external skills registered over MQTT, and where an
 //!   intent is executed.
 //! - [`stt`]: speech-to-text (whisper.cpp).
@@ -40,6 +42,7 @@ pub mod metrics;
 pub mod models;
 pub mod mqtt;
 pub mod pipeline;
+pub mod satellites;
 mod server;
 mod skills;
 pub mod stt;

@@ -37,6 +37,7 @@ pub mod cli;
 mod client;
 mod config;
 mod error;
+mod logs;
 mod probe;
 mod redis;
 mod satellite;
@@ -48,6 +49,7 @@ pub use broker::Broker;
 pub use client::{Message, TestClient};
 pub use config::BrokerBuilder;
 pub use error::HarnessError;
+pub use logs::init_logs;
 pub use redis::RedisServer;
 /// MQTT quality of service, as [`TestClient`] takes and reports it.
 pub use rumqttc::QoS;

@@ -38,6 +38,7 @@ async fn ask(question: &str, session: u32) -> hive_tests::Reply {
 
 /// Asks by voice a bridge that hears English, French and Dutch with Whisper base.
 async fn ask_spoken(question: &str, voice: &str, session: u32) -> hive_tests::Reply {
+    hive_tests::init_logs();
     let prompt = hive_satellite::offline::default_prompt(&[Lang::En, Lang::Fr, Lang::Nl]);
     let stt = format!(
         "[stt]\ntype = \"whisper\"\nmodel = \"whisper/ggml-base.bin\"\nlanguage = \"auto\"\nlanguages = [\"en\", \"fr\", \"nl\"]\ninitial_prompt = {}\n",
@@ -110,7 +111,8 @@ async fn a_spoken_french_question_is_transcribed_and_answered_in_french() {
             && times
                 .iter()
                 .any(|time| text.contains(time.trim_end_matches(" 00"))),
-        "reply {text:?} ({reply:?}), expected one of {times:?}"
+        "reply {text:?} (timings {:?}), expected one of {times:?}",
+        reply.timings
     );
     assert_spoken(&reply);
 }
@@ -122,7 +124,8 @@ async fn a_spoken_dutch_question_is_transcribed_and_answered_in_dutch() {
     let times = current_times("%-H:%M");
     assert!(
         text.starts_with("Het is") && times.iter().any(|time| text.contains(time)),
-        "reply {text:?} ({reply:?}), expected one of {times:?}"
+        "reply {text:?} (timings {:?}), expected one of {times:?}",
+        reply.timings
     );
     assert_spoken(&reply);
 }

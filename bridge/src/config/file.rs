@@ -62,6 +62,9 @@ pub struct BridgeConfig {
     /// Several bridges sharing the work through the broker; off by default.
     #[serde(default)]
     pub cluster: crate::cluster::ClusterConfig,
+    /// The satellites the bridge answers (`allow`); empty, every one.
+    #[serde(default)]
+    pub satellites: crate::satellites::SatellitesConfig,
 }
 
 /// The `[external_skills]` section.
@@ -293,6 +296,7 @@ impl Default for BridgeConfig {
             skills: hive_skills::SkillsConfig::default(),
             limits: crate::limits::LimitsConfig::default(),
             cluster: crate::cluster::ClusterConfig::default(),
+            satellites: crate::satellites::SatellitesConfig::default(),
         }
     }
 }

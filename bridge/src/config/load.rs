@@ -100,6 +100,7 @@ pub fn parse(
     }
     config.discovery.validate().map_err(invalid)?;
     config.limits.validate().map_err(invalid)?;
+    config.satellites.validate().map_err(invalid)?;
     config
         .skills
         .validate()

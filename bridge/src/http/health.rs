@@ -45,11 +45,14 @@ pub(crate) struct BrokerHealth {
 /// Runs every engine's health check; blocking (a check may start a program).
 pub(crate) fn engines(shared: &Shared) -> Vec<EngineHealth> {
     let engines = &shared.engines;
+    let stt = engines.stt.health();
     let mut out = vec![EngineHealth {
         kind: "stt",
         name: engines.stt.name().to_string(),
-        healthy: true,
-        detail: None,
+        healthy: stt.is_ok(),
+        detail: stt
+            .err()
+            .map(|error| format!("{error}; retrying in the background")),
         required: true,
     }];
     let vad = engines.vad.health_check();
@@ -75,6 +78,15 @@ pub(crate) fn engines(shared: &Shared) -> Vec<EngineHealth> {
             healthy: health.is_ok(),
             detail: health.err().map(|error| error.to_string()),
             required: !any_tts,
+        });
+    }
+    for (name, why) in &engines.tts_unavailable {
+        out.push(EngineHealth {
+            kind: "tts",
+            name: name.clone(),
+            healthy: false,
+            detail: Some(format!("not loaded: {why}")),
+            required: false,
         });
     }
     if !engines.llm.is_empty() {

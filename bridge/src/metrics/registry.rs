@@ -81,6 +81,8 @@ pub(crate) struct Metrics {
     stages: Vec<Histogram>,
     turns: Mutex<BTreeMap<String, u64>>,
     errors: Mutex<BTreeMap<String, u64>>,
+    /// Messages dropped on purpose, by reason (`satellite_not_allowed`).
+    refused: Mutex<BTreeMap<String, u64>>,
     chunks_received: AtomicU64,
     chunks_lost: AtomicU64,
     chunks_late: AtomicU64,
@@ -96,6 +98,7 @@ impl Default for Metrics {
                 .collect(),
             turns: Mutex::default(),
             errors: Mutex::default(),
+            refused: Mutex::default(),
             chunks_received: AtomicU64::new(0),
             chunks_lost: AtomicU64::new(0),
             chunks_late: AtomicU64::new(0),
@@ -124,6 +127,10 @@ impl Metrics {
 
     pub(crate) fn error(&self, code: &str) {
         bump(&self.errors, code);
+    }
+
+    pub(crate) fn refused(&self, reason: &str) {
+        bump(&self.refused, reason);
     }
 
     pub(crate) fn chunks(&self, received: u64, lost: u64, late: u64) {
@@ -197,6 +204,13 @@ impl Metrics {
             "code",
             "Errors by code, refused MQTT messages included.",
             &errors,
+        );
+        counters(
+            &mut out,
+            "hive_refused_total",
+            "reason",
+            "Messages dropped on purpose, by reason (satellite_not_allowed: [satellites] allow).",
+            &self.refused,
         );
         header(
             &mut out,

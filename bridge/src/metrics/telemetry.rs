@@ -87,6 +87,12 @@ impl Telemetry {
         });
     }
 
+    /// A message was dropped on purpose, for `reason`; not an error of the bridge, so the
+    /// last error stays as it was.
+    pub(crate) fn refused(&self, reason: &str) {
+        self.metrics.refused(reason);
+    }
+
     /// Listening ended with these chunk counts.
     pub(crate) fn chunks(&self, received: u64, lost: u64, late: u64) {
         self.metrics.chunks(received, lost, late);

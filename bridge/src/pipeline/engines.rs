@@ -9,7 +9,7 @@ use tokio_util::sync::CancellationToken;
 use crate::config::{BridgeConfig, LlmConfig};
 use crate::context::{ContextStore, SharedState};
 use crate::llm::{Llm, LlmChain, LocalLlm, OpenAiClient};
-use crate::stt::{Stt, SttConfig, WhisperStt};
+use crate::stt::{StandbyStt, Stt, SttConfig};
 use crate::tts::{BuildContext, TtsChain};
 use crate::vad::BuiltVad;
 
@@ -23,6 +23,9 @@ pub struct Engines {
     pub llm: LlmChain,
     /// Text-to-speech engines, in failover order.
     pub tts: TtsChain,
+    /// Configured text-to-speech engines that could not be built (engine, why), shown on
+    /// `/health` as unhealthy: the chain speaks without them.
+    pub tts_unavailable: Vec<(String, String)>,
     /// Local skills and their intents.
     pub skills: Registry,
     /// The shared conversation; `None` when the store could not be opened (turns are still
@@ -47,7 +50,8 @@ impl std::fmt::Debug for Engines {
 /// Why the bridge cannot start.
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
-    /// Speech-to-text could not be loaded: without it no voice turn works.
+    /// The speech-to-text settings are invalid. (A missing or broken model is not fatal: the
+    /// bridge starts without speech and loads it later.)
     #[error(transparent)]
     Stt(#[from] crate::stt::SttError),
     /// The VAD configuration is invalid.
@@ -77,8 +81,14 @@ impl Engines {
         let SttConfig::Whisper(whisper) = &config.stt;
         let mut load_times = Vec::new();
         let started = std::time::Instant::now();
-        let stt: Arc<dyn Stt> = Arc::new(WhisperStt::load(whisper.clone())?);
-        load_times.push(("stt", started.elapsed()));
+        let standby = StandbyStt::load(whisper)?;
+        if standby.is_ready() {
+            load_times.push(("stt", started.elapsed()));
+        } else {
+            // Owned by the bridge's shutdown, like the local model's supervisor.
+            runtime.spawn(standby.clone().retry(whisper.clone(), shutdown.clone()));
+        }
+        let stt: Arc<dyn Stt> = standby;
         let started = std::time::Instant::now();
         let vad = config.vad.build_or_fallback(models.root())?;
         load_times.push(("vad", started.elapsed()));
@@ -140,6 +150,11 @@ impl Engines {
             stt,
             vad,
             llm,
+            tts_unavailable: built
+                .failures
+                .iter()
+                .map(|(_, failure)| (failure.engine.clone(), failure.error.to_string()))
+                .collect(),
             tts: built.chain,
             skills,
             store,

@@ -12,6 +12,7 @@ mod span;
 mod timings;
 mod turn;
 mod understand;
+mod unheard;
 mod warm;
 
 pub(crate) use announce::announce;

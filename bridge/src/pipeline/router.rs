@@ -17,6 +17,7 @@ use super::span::turn_span;
 use super::turn::{AudioIn, text_turn, voice_turn};
 use super::understand::Asker;
 use crate::limits::{Admission, SessionGuard, SessionHandle};
+use crate::satellites::{SatelliteGate, Verdict};
 use crate::timers::TimerCommand;
 
 /// Chunks buffered for a turn that is busy running VAD: 256 × 20–100 ms is 5–25 s.
@@ -48,6 +49,8 @@ pub(crate) struct Router {
     /// The session of each satellite's last refused turn, so that its `audio/start` is
     /// not refused (and reported) a second time.
     refused: HashMap<SatelliteId, u32>,
+    /// `[satellites] allow`: messages of other satellites stop here.
+    gate: SatelliteGate,
 }
 
 impl Router {
@@ -55,6 +58,7 @@ impl Router {
         // Bridge-made sessions start high so that they rarely meet a satellite's random ones.
         let seed = super::understand::now_ms() as u32 | 0x8000_0000;
         let admission = Admission::new(&shared.config.limits);
+        let gate = SatelliteGate::new(&shared.config.satellites);
         Router {
             shared,
             turns: HashMap::new(),
@@ -64,6 +68,7 @@ impl Router {
             next_session: seed,
             admission,
             refused: HashMap::new(),
+            gate,
         }
     }
 
@@ -92,6 +97,15 @@ impl Router {
     }
 
     fn route(&mut self, message: Inbound) {
+        // Before anything else: an unlisted satellite gets no session, no reply and no
+        // place on the status board.
+        if let Verdict::Refuse { satellite, first } = self.gate.check(&message) {
+            if first {
+                tracing::warn!(satellite = %satellite, kind = message.kind(), "Satellite not in [satellites] allow; its messages are ignored.");
+            }
+            self.shared.telemetry.refused("satellite_not_allowed");
+            return;
+        }
         self.shared.telemetry.observe(&message);
         match message {
             Inbound::Wake { satellite, wake } => {

@@ -107,6 +107,10 @@ pub(crate) async fn voice_turn(
             clock.lock().await.stt_compute = Some(compute);
             transcript
         }
+        Ok((Err(error), _)) if super::unheard::is_unloaded(&error) => {
+            super::unheard::reply_unloaded(&shared, &satellite, session, &error, clock).await;
+            return;
+        }
         Ok((Err(error), _)) => {
             tracing::error!(%error, code = "stt_failed", "Speech-to-text failed.");
             report(

@@ -10,9 +10,17 @@ pub struct Transcript {
 }
 
 /// Why a transcription failed.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum SttError {
-    /// The model could not be loaded.
+    /// The model file is not there.
+    #[error(
+        "speech-to-text model {path} is missing (run `hive-bridge models install`, or fix stt.model)"
+    )]
+    Missing {
+        /// Where it was looked for.
+        path: std::path::PathBuf,
+    },
+    /// The model could not be loaded (not a whisper model, truncated, unreadable).
     #[error("speech-to-text model {path} could not be loaded: {detail}")]
     Load {
         /// The model file.
@@ -40,4 +48,12 @@ pub trait Stt: Send + Sync {
 
     /// A name for logs and metrics.
     fn name(&self) -> &str;
+
+    /// Whether the engine can transcribe now, for `/health`.
+    ///
+    /// # Errors
+    /// Why not: [`SttError::Missing`] or [`SttError::Load`] while its model is not loaded.
+    fn health(&self) -> Result<(), SttError> {
+        Ok(())
+    }
 }

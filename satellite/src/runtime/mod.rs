@@ -7,5 +7,6 @@ mod local;
 mod run;
 mod satellite;
 mod session;
+mod span;
 
 pub use run::{RunError, RunOptions, run};

@@ -12,6 +12,7 @@ use hive_topics::{
 };
 use tokio::sync::{broadcast, mpsc, watch};
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 use crate::clock::Clock;
 use crate::config::SatelliteConfig;
@@ -113,24 +114,39 @@ impl Satellite {
                 .next_deadline()
                 .map(tokio::time::Instant::from_std)
                 .unwrap_or_else(|| tokio::time::Instant::now() + Duration::from_secs(3600));
+            // Whatever happens next is handled in the current turn's span (a handler that
+            // starts a new turn logs the new session on its own lines).
+            let span = self.turn_span();
             tokio::select! {
                 () = shutdown.cancelled() => break,
-                Some(message) = inputs.inbound.recv() => self.on_inbound(message).await,
+                Some(message) = inputs.inbound.recv() => {
+                    self.on_inbound(message).instrument(span).await;
+                }
                 changed = inputs.connection.changed() => {
                     if changed.is_err() {
                         break;
                     }
                     let state = *inputs.connection.borrow();
-                    self.link.broker(state.connected);
+                    span.in_scope(|| self.link.broker(state.connected));
                 }
-                Some(event) = inputs.front.recv() => self.on_front(event),
-                Some(event) = inputs.player.recv() => self.on_player(event),
-                Some(job) = inputs.jobs.recv() => self.on_job(job).await,
-                () = tokio::time::sleep_until(wake_at) => self.on_deadline().await,
+                Some(event) = inputs.front.recv() => span.in_scope(|| self.on_front(event)),
+                Some(event) = inputs.player.recv() => span.in_scope(|| self.on_player(event)),
+                Some(job) = inputs.jobs.recv() => self.on_job(job).instrument(span).await,
+                () = tokio::time::sleep_until(wake_at) => {
+                    self.on_deadline().instrument(span).await;
+                }
             }
-            self.refresh().await;
+            // The eyes follow the turn as it is now, perhaps a new one.
+            let span = self.turn_span();
+            self.refresh().instrument(span).await;
         }
         self
+    }
+
+    /// The span of the current turn, disabled when there is none.
+    fn turn_span(&self) -> tracing::Span {
+        let session = self.turns.current().map(|turn| turn.session);
+        super::span::turn_span(&self.id, session)
     }
 
     /// The earliest moment something is due.

@@ -1,0 +1,393 @@
+//! Engines that fail, over a real Mosquitto with real models: the bridge starts without a
+//! missing or corrupt speech model, tells the speaker and `/health` why, and picks the model
+//! up once it is there — without a restart. A corrupt Piper voice falls back to espeak-ng; a
+//! remote language model that never answers gives way to the next one, or to an apology.
+
+use std::time::Duration;
+
+use hive_bridge::models::ModelsDir;
+use hive_tests::cli::free_port;
+use hive_tests::speech::{silence, synthesize};
+use hive_tests::{Broker, QoS, RunningBridge, ScriptedSatellite, TestClient};
+use hive_topics::ErrorReport;
+
+const WAIT: Duration = Duration::from_secs(120);
+
+fn init_logs() {
+    let _ = tracing_subscriber::fmt()
+        .with_test_writer()
+        .with_env_filter("info")
+        .try_init();
+}
+
+fn models() -> ModelsDir {
+    let dir = ModelsDir::from_env(|name| std::env::var(name).ok());
+    for needed in [
+        "whisper/ggml-tiny.en.bin",
+        "tts/en_US-joe-medium.onnx",
+        "tts/en_US-joe-medium.onnx.json",
+        "vad/silero_vad.onnx",
+    ] {
+        assert!(
+            dir.path(needed).is_file(),
+            "{} is missing: run `cargo run -p hive-bridge -- models install --all` first",
+            dir.path(needed).display()
+        );
+    }
+    dir
+}
+
+/// The clock's current answer, allowing for the minute turning during the test.
+fn says_the_time(text: &str) -> bool {
+    let now = chrono::Utc::now();
+    [now - chrono::Duration::minutes(1), now]
+        .iter()
+        .any(|time| text.contains(&time.format("%-I:%M").to_string()))
+}
+
+/// `len` bytes of noise (xorshift, fixed seed): a model file that was overwritten or damaged.
+fn noise(len: usize) -> Vec<u8> {
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 24) as u8
+        })
+        .collect()
+}
+
+/// Polls `url` until `done` holds for its (status, body), or panics after `WAIT`.
+async fn until(url: &str, what: &str, done: impl Fn(u16, &serde_json::Value) -> bool) -> String {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        if let Ok(response) = reqwest::get(url).await {
+            let status = response.status().as_u16();
+            let body = response.text().await.unwrap_or_default();
+            let json = serde_json::from_str(&body).unwrap_or(serde_json::Value::Null);
+            if done(status, &json) {
+                return body;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{url} never showed {what}: {status} {body}"
+            );
+        } else {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{url} never answered"
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// The `/health` entry of engine `kind`.
+fn engine<'a>(health: &'a serde_json::Value, kind: &str) -> &'a serde_json::Value {
+    health["engines"]
+        .as_array()
+        .and_then(|engines| engines.iter().find(|engine| engine["kind"] == kind))
+        .unwrap_or(&serde_json::Value::Null)
+}
+
+/// The value of the sample `name` (with its labels, exactly as written), if present.
+fn sample(text: &str, name: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' '))
+        .and_then(|value| value.trim().parse().ok())
+}
+
+fn what_time_is_it() -> Vec<i16> {
+    [
+        silence(0.5),
+        synthesize("what time is it", "en-us").unwrap(),
+        silence(1.5),
+    ]
+    .concat()
+}
+
+/// The whole story of a speech model that is not usable at start-up: `corrupt` puts noise
+/// where the model should be, otherwise the file is missing.
+async fn speech_comes_back_once_the_model_is_there(corrupt: bool) {
+    init_logs();
+    let real_model = models().path("whisper/ggml-tiny.en.bin");
+    let broker = Broker::start().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let model_dir = tempfile::tempdir().unwrap();
+    let model = model_dir.path().join("ggml-tiny.en.bin");
+    if corrupt {
+        let bytes = noise(1 << 20);
+        assert_ne!(&bytes[..4], b"lmgg", "the noise must not look like a model");
+        std::fs::write(&model, bytes).unwrap();
+    }
+    let mut home_assistant = TestClient::connect(&broker, "home-assistant", None)
+        .await
+        .unwrap();
+    home_assistant
+        .subscribe("homeassistant/device/hive_bridge/config", QoS::AtLeastOnce)
+        .await
+        .unwrap();
+    let port = free_port().unwrap();
+    let extra = format!(
+        "[stt]\ntype = \"whisper\"\nmodel = \"{}\"\nlanguage = \"en\"\n[http]\nlisten = \"127.0.0.1:{port}\"\n",
+        model.display()
+    );
+    let bridge = RunningBridge::start(&broker, data.path(), &extra).unwrap();
+    let mut kitchen = ScriptedSatellite::connect(&broker, "kitchen")
+        .await
+        .unwrap();
+
+    // It starts: online, announced to Home Assistant, answering typed questions.
+    kitchen.wait_bridge_online(WAIT).await.unwrap();
+    let discovery = home_assistant
+        .expect("homeassistant/device/hive_bridge/config", WAIT)
+        .await
+        .unwrap();
+    assert!(!discovery.payload.is_empty());
+    kitchen.type_text(1, "What time is it?").await.unwrap();
+    let typed = kitchen.reply(1, WAIT).await.unwrap();
+    assert!(says_the_time(&typed.text()), "{typed:?}");
+
+    // /health says which engine and why, with the path.
+    let health_url = format!("http://127.0.0.1:{port}/health");
+    let body = until(&health_url, "speech-to-text unhealthy", |_, health| {
+        engine(health, "stt")["healthy"] == false
+    })
+    .await;
+    let health: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let stt = engine(&health, "stt");
+    let detail = stt["detail"].as_str().unwrap();
+    assert!(detail.contains(&model.display().to_string()), "{health}");
+    let why = if corrupt { "not a whisper" } else { "missing" };
+    assert!(detail.contains(why), "{health}");
+    // Voice turns cannot be answered: down for a load balancer, but the rest works.
+    assert_eq!(health["status"], "down", "{health}");
+    assert_eq!(engine(&health, "vad")["healthy"], true, "{health}");
+
+    // A spoken question gets told why, in words and in speech, then the error report.
+    kitchen.speak(2, &what_time_is_it()).await.unwrap();
+    let spoken = kitchen.reply(2, WAIT).await.unwrap();
+    let told = if corrupt {
+        "I can't understand speech right now: the speech model could not be loaded."
+    } else {
+        "I can't understand speech right now: the speech model is missing."
+    };
+    assert!(spoken.text().starts_with(told), "{spoken:?}");
+    assert!(spoken.text().contains("type your question"), "{spoken:?}");
+    assert!(!spoken.audio.is_empty(), "the reply is spoken too");
+    let error_topic = "hive/satellite/kitchen/error";
+    let messages = kitchen
+        .client
+        .collect_until(error_topic, WAIT)
+        .await
+        .unwrap();
+    let report: ErrorReport = serde_json::from_slice(&messages.last().unwrap().payload).unwrap();
+    assert_eq!(report.session, Some(2));
+    assert_eq!(report.code, "stt_unavailable");
+    assert!(report.recoverable);
+    let (_, metrics) = {
+        let response = reqwest::get(format!("http://127.0.0.1:{port}/metrics"))
+            .await
+            .unwrap();
+        (response.status(), response.text().await.unwrap())
+    };
+    assert_eq!(
+        sample(&metrics, "hive_errors_total{code=\"stt_unavailable\"}"),
+        Some(1.0),
+        "{metrics}"
+    );
+
+    // The model arrives (copied aside, then moved in, as an installer does): the bridge
+    // loads it on its own and turns healthy.
+    let incoming = model_dir.path().join("incoming.part");
+    std::fs::copy(&real_model, &incoming).unwrap();
+    std::fs::rename(&incoming, &model).unwrap();
+    let body = until(&health_url, "speech-to-text healthy", |status, health| {
+        status == 200 && engine(health, "stt")["healthy"] == true
+    })
+    .await;
+    let health: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(health["status"], "ok", "{health}");
+
+    // And a spoken question is understood and answered.
+    kitchen.speak(3, &what_time_is_it()).await.unwrap();
+    let answered = kitchen.reply(3, WAIT).await.unwrap();
+    assert!(answered.errors.is_empty(), "{answered:?}");
+    assert!(says_the_time(&answered.text()), "{answered:?}");
+    assert!(!answered.audio.is_empty());
+    bridge.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_speech_model_is_reported_then_loaded_without_a_restart() {
+    speech_comes_back_once_the_model_is_there(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_corrupt_speech_model_is_reported_then_replaced_without_a_restart() {
+    speech_comes_back_once_the_model_is_there(true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_corrupt_piper_voice_falls_back_to_espeak_and_shows_on_health() {
+    init_logs();
+    let real_voice = models().path("tts/en_US-joe-medium.onnx");
+    let broker = Broker::start().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let voices = tempfile::tempdir().unwrap();
+    // The voice's configuration is intact; the network itself is noise.
+    let voice = voices.path().join("en_US-joe-medium.onnx");
+    std::fs::write(&voice, noise(1 << 20)).unwrap();
+    std::fs::copy(
+        real_voice.with_extension("onnx.json"),
+        voices.path().join("en_US-joe-medium.onnx.json"),
+    )
+    .unwrap();
+    let port = free_port().unwrap();
+    let extra = format!(
+        "[stt]\ntype = \"whisper\"\nmodel = \"whisper/ggml-tiny.en.bin\"\nlanguage = \"en\"\n\
+         [[tts]]\ntype = \"piper\"\nmodel = \"{}\"\n[[tts]]\ntype = \"espeak\"\n\
+         [http]\nlisten = \"127.0.0.1:{port}\"\n",
+        voice.display()
+    );
+    let bridge = RunningBridge::start(&broker, data.path(), &extra).unwrap();
+    let mut kitchen = ScriptedSatellite::connect(&broker, "kitchen")
+        .await
+        .unwrap();
+    kitchen.wait_bridge_online(WAIT).await.unwrap();
+
+    // The answer is still spoken, by the next engine, and nothing is reported as failed.
+    kitchen.type_text(1, "What time is it?").await.unwrap();
+    let reply = kitchen.reply(1, WAIT).await.unwrap();
+    assert!(says_the_time(&reply.text()), "{reply:?}");
+    assert!(!reply.audio.is_empty(), "spoken by espeak-ng");
+    assert!(reply.errors.is_empty(), "{reply:?}");
+
+    // /health names the broken voice, and still answers 200: speech works.
+    let health_url = format!("http://127.0.0.1:{port}/health");
+    let body = until(&health_url, "the broken voice", |status, health| {
+        status == 200 && health["status"] == "degraded"
+    })
+    .await;
+    let health: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let tts: Vec<&serde_json::Value> = health["engines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|engine| engine["kind"] == "tts")
+        .collect();
+    let piper = tts.iter().find(|engine| engine["name"] == "piper");
+    let piper = piper.unwrap_or_else(|| panic!("piper missing: {health}"));
+    assert_eq!(piper["healthy"], false, "{health}");
+    assert!(
+        piper["detail"].as_str().unwrap().contains("not loaded"),
+        "{health}"
+    );
+    assert!(
+        tts.iter()
+            .any(|engine| engine["healthy"] == true && engine["name"] != "piper"),
+        "espeak-ng healthy: {health}"
+    );
+    bridge.stop().await.unwrap();
+}
+
+/// A model server that accepts connections and never answers: the fault a hung remote
+/// server produces, which no real server here can be made to do on demand. Returns its
+/// address and how many connections it took.
+async fn silent_server() -> (
+    std::net::SocketAddr,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = accepted.clone();
+    // Ends with the test's runtime.
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            held.push(socket);
+        }
+    });
+    (address, accepted)
+}
+
+fn silent_llm(address: std::net::SocketAddr) -> String {
+    format!(
+        "[[llm]]\ntype = \"openai\"\nurl = \"http://{address}/v1\"\nmodel = \"hung\"\nfirst_byte_timeout_ms = 2000\n"
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_remote_model_that_never_answers_gets_an_apology_not_silence() {
+    init_logs();
+    let (address, accepted) = silent_server().await;
+    let broker = Broker::start().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let extra = format!(
+        "[stt]\ntype = \"whisper\"\nmodel = \"whisper/ggml-tiny.en.bin\"\nlanguage = \"en\"\n{}",
+        silent_llm(address)
+    );
+    let bridge = RunningBridge::start(&broker, data.path(), &extra).unwrap();
+    let mut kitchen = ScriptedSatellite::connect(&broker, "kitchen")
+        .await
+        .unwrap();
+    kitchen.wait_bridge_online(WAIT).await.unwrap();
+    kitchen
+        .type_text(1, "What is the capital of France?")
+        .await
+        .unwrap();
+    let reply = kitchen.reply(1, WAIT).await.unwrap();
+    assert_eq!(reply.text(), "Sorry, I can't answer that right now.");
+    assert!(!reply.audio.is_empty(), "the apology is spoken");
+    assert!(
+        accepted.load(std::sync::atomic::Ordering::SeqCst) >= 1,
+        "the request reached the silent server and timed out there"
+    );
+    bridge.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_remote_model_that_never_answers_gives_way_to_the_next_in_the_chain() {
+    init_logs();
+    let local = models().path("llm/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf");
+    assert!(local.is_file(), "{} is missing", local.display());
+    let (address, accepted) = silent_server().await;
+    let broker = Broker::start().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let extra = format!(
+        "{}[[llm]]\ntype = \"local\"\nmodel = \"llm/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf\"\nmax_tokens = 80\ncontext = 4096\n",
+        silent_llm(address)
+    );
+    let bridge = RunningBridge::start(&broker, data.path(), &extra).unwrap();
+    let mut kitchen = ScriptedSatellite::connect(&broker, "kitchen")
+        .await
+        .unwrap();
+    kitchen.wait_bridge_online(WAIT).await.unwrap();
+    // The local server may still be loading: ask until it answers rather than apologises.
+    let mut answer = None;
+    for session in 1..=20 {
+        kitchen
+            .type_text(
+                session,
+                "What is the capital of France? Answer in one word.",
+            )
+            .await
+            .unwrap();
+        let reply = kitchen
+            .reply(session, Duration::from_secs(180))
+            .await
+            .unwrap();
+        if reply.text() != "Sorry, I can't answer that right now." {
+            answer = Some(reply);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let answer = answer.expect("the local model never answered");
+    assert!(answer.text().contains("Paris"), "{answer:?}");
+    assert!(accepted.load(std::sync::atomic::Ordering::SeqCst) >= 1);
+    bridge.stop().await.unwrap();
+}
