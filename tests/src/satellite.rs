@@ -54,14 +54,31 @@ impl ScriptedSatellite {
     /// # Errors
     /// The broker refuses.
     pub async fn connect(broker: &Broker, id: &str) -> Result<Self, HarnessError> {
-        let mut client = TestClient::connect(broker, id, None).await?;
+        Self::connect_with(TestClient::options(broker, id, None)).await
+    }
+
+    /// As [`connect`](Self::connect), with a persistent session: what the bridge sends
+    /// while the satellite is cut off waits for it at the broker, as for `hive-satellite`.
+    ///
+    /// # Errors
+    /// The broker refuses.
+    pub async fn connect_persistent(broker: &Broker, id: &str) -> Result<Self, HarnessError> {
+        let mut options = TestClient::options(broker, id, None);
+        options.set_clean_session(false);
+        Self::connect_with(options).await
+    }
+
+    async fn connect_with(options: rumqttc::MqttOptions) -> Result<Self, HarnessError> {
+        let id = options.client_id();
+        let mut client = TestClient::connect_with(options).await?;
         client
             .subscribe("hive/bridge/status", QoS::AtLeastOnce)
             .await?;
         client
             .subscribe(&format!("hive/satellite/{id}/#"), QoS::AtLeastOnce)
             .await?;
-        let id = SatelliteId::new(id).map_err(|error| HarnessError::Bridge(error.to_string()))?;
+        let id =
+            SatelliteId::new(&id).map_err(|error| HarnessError::Bridge(error.to_string()))?;
         Ok(ScriptedSatellite {
             client,
             topics: Topics::default(),

@@ -121,8 +121,10 @@ fn options(
     let mut options = MqttOptions::new(client_id, endpoint.host.clone(), endpoint.port);
     options.set_keep_alive(Duration::from_secs(config.keep_alive_s));
     options.set_max_packet_size(config.max_packet_bytes, config.max_packet_bytes);
-    // A clean session: replies queued for a satellite while it was away would be stale.
-    options.set_clean_session(true);
+    // A persistent session: what the bridge sends while the satellite is cut off (a broker
+    // restart, a Wi-Fi drop) waits at the broker. Replies are matched to the current
+    // session, so a late one for a turn already answered locally is ignored.
+    options.set_clean_session(false);
     let will = topics.satellite_last_will(satellite);
     options.set_last_will(LastWill::new(
         will.topic,

@@ -1,0 +1,208 @@
+//! The broker restarts in the middle of a spoken turn (Mosquitto with persistence, stopped
+//! the moment the bridge has heard the end of speech, so the answer is made while the
+//! broker is down). Nothing acknowledged is lost: the answer reaches the satellite once the
+//! broker is back, and a `say` published before the bridge has reconnected is spoken. A
+//! real `hive-satellite` shows yellow eyes while cut off and white ones after, and the
+//! bridge and the satellite publish their state again (seen live by Home Assistant).
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hive_satellite::SatelliteEvent;
+use hive_satellite::state::DegradedReason;
+use hive_tests::speech::synthesize;
+use hive_tests::{Broker, QoS, RunningBridge, ScriptedSatellite, TestClient};
+use hive_topics::EyeColour;
+
+const WAIT: Duration = Duration::from_secs(120);
+
+const ENGLISH: &str =
+    "[stt]\ntype = \"whisper\"\nmodel = \"whisper/ggml-tiny.en.bin\"\nlanguage = \"en\"\n";
+
+fn silence(seconds: f32) -> Vec<i16> {
+    vec![0; (16_000.0 * seconds) as usize]
+}
+
+/// A real satellite "kitchen": silent microphone, no speaker, no offline mode (what is
+/// tested is its connection, not its local answers).
+fn start_satellite(
+    broker: &Broker,
+    dir: &Path,
+) -> (
+    tokio::sync::broadcast::Receiver<SatelliteEvent>,
+    tokio_util::sync::CancellationToken,
+    tokio::task::JoinHandle<Result<(), hive_satellite::RunError>>,
+) {
+    let toml = format!(
+        "[satellite]\nid = \"kitchen\"\n[mqtt]\nurl = \"{}\"\n\
+         [audio.input]\ntype = \"microphone\"\n[audio.output]\ntype = \"none\"\n\
+         [storage]\npath = \"{}\"\n[eyes]\noutputs = [\"log\"]\n[degraded]\nenabled = false\n",
+        broker.url(),
+        dir.join("kitchen.json").display(),
+    );
+    let env: hive_satellite::config::Env = Arc::new(|_: &str| None);
+    let config = hive_satellite::config::parse(&toml, Path::new("kitchen.toml"), &env).unwrap();
+    let (input, _microphone) = hive_satellite::audio::QueueInput::new();
+    let options = hive_satellite::RunOptions {
+        input: Some(Box::new(input)),
+        ..hive_satellite::RunOptions::default()
+    };
+    let events = options.events.subscribe();
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    let task = tokio::spawn(hive_satellite::run(config, options, shutdown.clone()));
+    (events, shutdown, task)
+}
+
+/// Waits for the satellite's eyes to turn `colour`.
+async fn eyes(events: &mut tokio::sync::broadcast::Receiver<SatelliteEvent>, colour: EyeColour) {
+    tokio::time::timeout(WAIT, async {
+        loop {
+            match events.recv().await {
+                Ok(SatelliteEvent::Eyes(view)) if view.colour == colour => return,
+                Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(error) => panic!("satellite events ended: {error}"),
+            }
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("the eyes never turned {colour:?}"));
+}
+
+/// Waits for a live (not retained) `payload` on `topic`.
+async fn live(client: &mut TestClient, topic: &str, payload: &str) {
+    tokio::time::timeout(WAIT, async {
+        loop {
+            let message = client.recv_timeout(WAIT).await.expect("a message");
+            if message.topic == topic && message.text() == Some(payload) && !message.retain {
+                return;
+            }
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("no live {payload:?} on {topic}"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broker_restart_mid_turn_loses_nothing_and_state_comes_back() {
+    hive_tests::init_logs();
+    let mut broker = Broker::builder().persistence(true).start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+
+    // Home Assistant, with a persistent session, watches the live state.
+    let mut options = TestClient::options(&broker, "home-assistant", None);
+    options.set_clean_session(false);
+    let mut ha = TestClient::connect_with(options).await.unwrap();
+    for filter in [
+        "hive/bridge/status",
+        "hive/satellite/kitchen/status",
+        "hive/satellite/kitchen/eyes",
+    ] {
+        ha.subscribe(filter, QoS::AtLeastOnce).await.unwrap();
+    }
+    let bridge = RunningBridge::start(&broker, dir.path(), ENGLISH).unwrap();
+    let (mut kitchen, kitchen_stop, kitchen_task) = start_satellite(&broker, dir.path());
+    eyes(&mut kitchen, EyeColour::White).await;
+    let mut office = ScriptedSatellite::connect_persistent(&broker, "office")
+        .await
+        .unwrap();
+    office.wait_bridge_online(WAIT).await.unwrap();
+
+    // A spoken question; the broker stops the moment the bridge has heard its end.
+    let question = [
+        silence(0.5),
+        synthesize("what time is it", "en-us").unwrap(),
+        silence(1.5),
+    ]
+    .concat();
+    office.speak(7001, &question).await.unwrap();
+    loop {
+        let message = office
+            .client
+            .recv_timeout(WAIT)
+            .await
+            .expect("the end of speech");
+        if message.topic == "hive/satellite/office/control"
+            && message.text().is_some_and(|text| text.contains("end_of_speech"))
+        {
+            break;
+        }
+    }
+    broker.stop().unwrap();
+    // What Home Assistant saw so far is from before the restart.
+    while ha.recv_timeout(Duration::from_millis(200)).await.is_some() {}
+
+    // Cut off: the real satellite says so with its eyes (the broker may first deliver the
+    // bridge's last will as it shuts down: yellow either way).
+    let mut yellow = false;
+    let mut unreachable = false;
+    tokio::time::timeout(WAIT, async {
+        while !(yellow && unreachable) {
+            match kitchen.recv().await {
+                Ok(SatelliteEvent::Eyes(view)) => yellow |= view.colour == EyeColour::Yellow,
+                Ok(SatelliteEvent::Degraded(Some(DegradedReason::BrokerUnreachable))) => {
+                    unreachable = true;
+                }
+                _ => {}
+            }
+        }
+    })
+    .await
+    .expect("the satellite never showed it was cut off");
+    // The bridge answers meanwhile (speech-to-text and speech take their time).
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    broker.restart().unwrap();
+
+    // Home Assistant comes back first and has every satellite say something, perhaps before
+    // the bridge has reconnected: its persistent session keeps the request for it.
+    ha.wait_reconnected(WAIT).await.unwrap();
+    ha.publish("hive/say", b"The broker is back".to_vec(), QoS::AtLeastOnce, false)
+        .await
+        .unwrap();
+
+    // The answer made while the broker was down arrives whole.
+    let reply = office.reply(7001, WAIT).await.unwrap();
+    let text = reply.text();
+    let now = chrono::Utc::now();
+    let times: Vec<String> = [now - chrono::Duration::minutes(1), now]
+        .iter()
+        .map(|time| time.format("%-I:%M").to_string())
+        .collect();
+    assert!(
+        times.iter().any(|time| text.contains(time)),
+        "reply {text:?} lacks {times:?}"
+    );
+    assert!(
+        reply.audio.len() > reply.sample_rate as usize / 2,
+        "the reply has no speech"
+    );
+    let said = office.next_reply(WAIT).await.unwrap();
+    assert_eq!(said.text(), "The broker is back");
+
+    // The real satellite is back to white, and both it and the bridge have published their
+    // state again since the restart.
+    eyes(&mut kitchen, EyeColour::White).await;
+    live(&mut ha, "hive/bridge/status", "online").await;
+    // Any order: collect until both have been seen.
+    let mut seen_status = false;
+    let mut seen_white = false;
+    tokio::time::timeout(WAIT, async {
+        while !(seen_status && seen_white) {
+            let message = ha.recv_timeout(WAIT).await.expect("a message");
+            if message.retain {
+                continue;
+            }
+            match (message.topic.as_str(), message.text()) {
+                ("hive/satellite/kitchen/status", Some("online")) => seen_status = true,
+                ("hive/satellite/kitchen/eyes", Some("white")) => seen_white = true,
+                _ => {}
+            }
+        }
+    })
+    .await
+    .expect("the satellite's state was not published again");
+
+    kitchen_stop.cancel();
+    let _ = tokio::time::timeout(Duration::from_secs(20), kitchen_task).await;
+    bridge.stop().await.unwrap();
+}
