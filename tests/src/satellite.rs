@@ -77,8 +77,7 @@ impl ScriptedSatellite {
         client
             .subscribe(&format!("hive/satellite/{id}/#"), QoS::AtLeastOnce)
             .await?;
-        let id =
-            SatelliteId::new(&id).map_err(|error| HarnessError::Bridge(error.to_string()))?;
+        let id = SatelliteId::new(&id).map_err(|error| HarnessError::Bridge(error.to_string()))?;
         Ok(ScriptedSatellite {
             client,
             topics: Topics::default(),

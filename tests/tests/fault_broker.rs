@@ -123,7 +123,9 @@ async fn a_broker_restart_mid_turn_loses_nothing_and_state_comes_back() {
             .await
             .expect("the end of speech");
         if message.topic == "hive/satellite/office/control"
-            && message.text().is_some_and(|text| text.contains("end_of_speech"))
+            && message
+                .text()
+                .is_some_and(|text| text.contains("end_of_speech"))
         {
             break;
         }
@@ -156,9 +158,14 @@ async fn a_broker_restart_mid_turn_loses_nothing_and_state_comes_back() {
     // Home Assistant comes back first and has every satellite say something, perhaps before
     // the bridge has reconnected: its persistent session keeps the request for it.
     ha.wait_reconnected(WAIT).await.unwrap();
-    ha.publish("hive/say", b"The broker is back".to_vec(), QoS::AtLeastOnce, false)
-        .await
-        .unwrap();
+    ha.publish(
+        "hive/say",
+        b"The broker is back".to_vec(),
+        QoS::AtLeastOnce,
+        false,
+    )
+    .await
+    .unwrap();
 
     // The answer made while the broker was down arrives whole.
     let reply = office.reply(7001, WAIT).await.unwrap();

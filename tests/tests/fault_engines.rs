@@ -13,13 +13,6 @@ use hive_topics::ErrorReport;
 
 const WAIT: Duration = Duration::from_secs(120);
 
-fn init_logs() {
-    let _ = tracing_subscriber::fmt()
-        .with_test_writer()
-        .with_env_filter("info")
-        .try_init();
-}
-
 fn models() -> ModelsDir {
     let dir = ModelsDir::from_env(|name| std::env::var(name).ok());
     for needed in [
@@ -110,7 +103,7 @@ fn what_time_is_it() -> Vec<i16> {
 /// The whole story of a speech model that is not usable at start-up: `corrupt` puts noise
 /// where the model should be, otherwise the file is missing.
 async fn speech_comes_back_once_the_model_is_there(corrupt: bool) {
-    init_logs();
+    hive_tests::init_logs();
     let real_model = models().path("whisper/ggml-tiny.en.bin");
     let broker = Broker::start().unwrap();
     let data = tempfile::tempdir().unwrap();
@@ -231,7 +224,7 @@ async fn a_corrupt_speech_model_is_reported_then_replaced_without_a_restart() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_corrupt_piper_voice_falls_back_to_espeak_and_shows_on_health() {
-    init_logs();
+    hive_tests::init_logs();
     let real_voice = models().path("tts/en_US-joe-medium.onnx");
     let broker = Broker::start().unwrap();
     let data = tempfile::tempdir().unwrap();
@@ -322,7 +315,7 @@ fn silent_llm(address: std::net::SocketAddr) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_remote_model_that_never_answers_gets_an_apology_not_silence() {
-    init_logs();
+    hive_tests::init_logs();
     let (address, accepted) = silent_server().await;
     let broker = Broker::start().unwrap();
     let data = tempfile::tempdir().unwrap();
@@ -351,7 +344,7 @@ async fn a_remote_model_that_never_answers_gets_an_apology_not_silence() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_remote_model_that_never_answers_gives_way_to_the_next_in_the_chain() {
-    init_logs();
+    hive_tests::init_logs();
     let local = models().path("llm/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf");
     assert!(local.is_file(), "{} is missing", local.display());
     let (address, accepted) = silent_server().await;

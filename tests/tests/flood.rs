@@ -29,13 +29,6 @@ fn count_panics() {
     }));
 }
 
-fn init_logs() {
-    let _ = tracing_subscriber::fmt()
-        .with_test_writer()
-        .with_env_filter("info,whisper_rs=warn")
-        .try_init();
-}
-
 /// Payloads no topic accepts. Plain text is valid on `say`, `ask`, `text` and sensors, so
 /// every payload here is broken as JSON, as UTF-8 or as binary, or is too large.
 fn bad_payloads() -> Vec<(&'static str, Vec<u8>)> {
@@ -173,7 +166,7 @@ async fn hall_counter(observer: &mut TestClient, name: &str, done: impl Fn(u64) 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_flood_of_bad_input_during_a_turn_is_refused_counted_and_the_turn_answered() {
-    init_logs();
+    hive_tests::init_logs();
     count_panics();
     let broker = Broker::start().unwrap();
     let data = tempfile::tempdir().unwrap();

@@ -14,13 +14,6 @@ const WAIT: Duration = Duration::from_secs(120);
 const ENGLISH: &str =
     "[stt]\ntype = \"whisper\"\nmodel = \"whisper/ggml-tiny.en.bin\"\nlanguage = \"en\"\n";
 
-fn init_logs() {
-    let _ = tracing_subscriber::fmt()
-        .with_test_writer()
-        .with_env_filter("info,whisper_rs=warn")
-        .try_init();
-}
-
 /// A bridge with `limits` appended to its configuration and its `/metrics` address.
 fn bridge(broker: &Broker, data: &std::path::Path, limits: &str) -> (RunningBridge, String) {
     let port = free_port().unwrap();
@@ -83,7 +76,7 @@ async fn ask(satellite: &mut ScriptedSatellite, session: u32) -> hive_tests::Rep
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn payloads_over_their_limit_are_refused_with_an_error_report() {
-    init_logs();
+    hive_tests::init_logs();
     let broker = Broker::start().unwrap();
     let data = tempfile::tempdir().unwrap();
     let limits = "[limits.payload]\nmax_json = 1024\nmax_audio_chunk = 2048\n";
@@ -136,7 +129,7 @@ async fn payloads_over_their_limit_are_refused_with_an_error_report() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn turns_over_the_rate_of_a_satellite_are_refused_and_others_still_answered() {
-    init_logs();
+    hive_tests::init_logs();
     let broker = Broker::start().unwrap();
     let data = tempfile::tempdir().unwrap();
     let (bridge, metrics) = bridge(&broker, data.path(), "[limits]\nturns_per_minute = 2\n");
@@ -166,7 +159,7 @@ async fn turns_over_the_rate_of_a_satellite_are_refused_and_others_still_answere
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_over_the_concurrent_limit_is_refused_until_one_ends() {
-    init_logs();
+    hive_tests::init_logs();
     let broker = Broker::start().unwrap();
     let data = tempfile::tempdir().unwrap();
     let (bridge, metrics) = bridge(
@@ -252,7 +245,7 @@ async fn next_error_or_reply(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn audio_over_the_turn_limit_is_cut_with_end_of_speech_and_answered() {
-    init_logs();
+    hive_tests::init_logs();
     let broker = Broker::start().unwrap();
     let data = tempfile::tempdir().unwrap();
     let (bridge, metrics) = bridge(&broker, data.path(), "[session]\nmax_audio_s = 2.0\n");

@@ -12,13 +12,6 @@ const WAIT: Duration = Duration::from_secs(120);
 const ENGLISH: &str =
     "[stt]\ntype = \"whisper\"\nmodel = \"whisper/ggml-tiny.en.bin\"\nlanguage = \"en\"\n";
 
-fn init_logs() {
-    let _ = tracing_subscriber::fmt()
-        .with_test_writer()
-        .with_env_filter("info")
-        .try_init();
-}
-
 /// The value of the sample `name` (with its labels, exactly as written), if present.
 fn sample(text: &str, name: &str) -> Option<f64> {
     text.lines()
@@ -54,7 +47,7 @@ async fn until(url: &str, what: &str, done: impl Fn(u16, &str) -> bool) -> Strin
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_count_the_turns_that_were_made() {
-    init_logs();
+    hive_tests::init_logs();
     let broker = Broker::start().unwrap();
     let data = tempfile::tempdir().unwrap();
     let port = free_port().unwrap();
@@ -151,7 +144,7 @@ async fn metrics_count_the_turns_that_were_made() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_follows_the_broker_going_away_and_coming_back() {
-    init_logs();
+    hive_tests::init_logs();
     let mut broker = Broker::start().unwrap();
     let data = tempfile::tempdir().unwrap();
     let port = free_port().unwrap();

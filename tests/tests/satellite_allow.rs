@@ -19,13 +19,6 @@ const QUIET: Duration = Duration::from_secs(5);
 const CONFIG: &str = "[stt]\ntype = \"whisper\"\nmodel = \"whisper/ggml-tiny.en.bin\"\nlanguage = \"en\"\n\
 [session]\naudio_idle_timeout_s = 2.0\n[satellites]\nallow = [\"kitchen\"]\n";
 
-fn init_logs() {
-    let _ = tracing_subscriber::fmt()
-        .with_test_writer()
-        .with_env_filter("info,whisper_rs=warn")
-        .try_init();
-}
-
 async fn get(url: &str) -> String {
     match reqwest::get(url).await {
         Ok(response) => response.text().await.unwrap_or_default(),
@@ -57,7 +50,7 @@ async fn refused_counted(metrics: &str, at_least: f64) -> f64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unlisted_satellite_gets_nothing_while_a_listed_one_is_answered() {
-    init_logs();
+    hive_tests::init_logs();
     let broker = Broker::start().unwrap();
     let data = tempfile::tempdir().unwrap();
     let port = free_port().unwrap();

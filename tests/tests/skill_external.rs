@@ -33,13 +33,6 @@ fn models() {
     }
 }
 
-fn init_logs() {
-    let _ = tracing_subscriber::fmt()
-        .with_test_writer()
-        .with_env_filter("info")
-        .try_init();
-}
-
 /// A skill program in its own process group, stopped (SIGTERM to the group, so that its
 /// mosquitto_sub goes too) on drop.
 struct SkillProcess(Child);
@@ -86,7 +79,7 @@ fn manifest(name: &str, trigger: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn external_skills_answer_and_broken_ones_get_an_apology_and_an_error_event() {
-    init_logs();
+    hive_tests::init_logs();
     models();
     let broker = Broker::start().unwrap();
     let port = broker.port().to_string();

@@ -68,16 +68,9 @@ fn home_assistant(seen: &Seen) -> Answer {
     }
 }
 
-fn init_logs() {
-    let _ = tracing_subscriber::fmt()
-        .with_test_writer()
-        .with_env_filter("info")
-        .try_init();
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn turn_on_the_kitchen_light_calls_home_assistant_and_confirms() {
-    init_logs();
+    hive_tests::init_logs();
     let models = models();
     let home = StandIn::start(home_assistant);
     let broker = Broker::start().unwrap();

@@ -30,13 +30,6 @@ fn models() {
     }
 }
 
-fn init_logs() {
-    let _ = tracing_subscriber::fmt()
-        .with_test_writer()
-        .with_env_filter("info")
-        .try_init();
-}
-
 /// An automation watching the timers.
 async fn watcher(broker: &Broker) -> TestClient {
     let mut client = TestClient::connect(broker, "automation", None)
@@ -141,7 +134,7 @@ async fn complete_replies(kitchen: &mut ScriptedSatellite, count: usize) -> BTre
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_typed_timer_is_confirmed_then_announced_on_its_satellite_and_reported_fired() {
-    init_logs();
+    hive_tests::init_logs();
     models();
     let broker = Broker::start().unwrap();
     let data = tempfile::tempdir().unwrap();
@@ -194,7 +187,7 @@ async fn a_typed_timer_is_confirmed_then_announced_on_its_satellite_and_reported
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_timer_due_while_the_bridge_was_down_rings_late_once_after_a_restart() {
-    init_logs();
+    hive_tests::init_logs();
     models();
     let broker = Broker::start().unwrap();
     let data = tempfile::tempdir().unwrap();

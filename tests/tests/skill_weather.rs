@@ -74,16 +74,9 @@ fn open_meteo(seen: &Seen) -> Answer {
     }
 }
 
-fn init_logs() {
-    let _ = tracing_subscriber::fmt()
-        .with_test_writer()
-        .with_env_filter("info")
-        .try_init();
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn whats_the_weather_in_paris_is_answered_from_the_weather_service() {
-    init_logs();
+    hive_tests::init_logs();
     let models = models();
     let service = StandIn::start(open_meteo);
     let broker = Broker::start().unwrap();

@@ -21,13 +21,6 @@ const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../mosquitto/make-cer
 /// listeners: `per_listener_settings false`).
 const HA: (&str, &str) = ("homeassistant", "ha-secret");
 
-fn init_logs() {
-    let _ = tracing_subscriber::fmt()
-        .with_test_writer()
-        .with_env_filter("info,whisper_rs=warn")
-        .try_init();
-}
-
 fn free_port() -> u16 {
     hive_tests::cli::free_port().unwrap()
 }
@@ -84,7 +77,7 @@ fn env(name: &str) -> Option<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bridge_and_satellite_work_with_client_certificates_and_clients_without_are_refused() {
-    init_logs();
+    hive_tests::init_logs();
     // The provider the bridge installs, for the test's own TLS clients too.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let certs = tempfile::tempdir().unwrap();

@@ -25,13 +25,6 @@ fn local_llm() -> String {
         .to_string()
 }
 
-fn init_logs() {
-    let _ = tracing_subscriber::fmt()
-        .with_test_writer()
-        .with_env_filter("info")
-        .try_init();
-}
-
 /// The bridge's own apology when no model could answer (the model's text may apologise too,
 /// in other words).
 fn apologised(text: &str) -> bool {
@@ -61,7 +54,7 @@ async fn ask(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_model_answer_streams_sentence_by_sentence_and_speech_starts_before_it_ends() {
-    init_logs();
+    hive_tests::init_logs();
     let _serial = ONE_MODEL_AT_A_TIME.lock().await;
     let broker = Broker::start().unwrap();
     let data = tempfile::tempdir().unwrap();
@@ -95,7 +88,7 @@ async fn a_model_answer_streams_sentence_by_sentence_and_speech_starts_before_it
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_show_emotion_tool_call_reaches_the_satellite_as_an_action() {
-    init_logs();
+    hive_tests::init_logs();
     let _serial = ONE_MODEL_AT_A_TIME.lock().await;
     let broker = Broker::start().unwrap();
     let data = tempfile::tempdir().unwrap();
@@ -138,7 +131,7 @@ async fn a_show_emotion_tool_call_reaches_the_satellite_as_an_action() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_model_server_falls_back_to_the_next() {
-    init_logs();
+    hive_tests::init_logs();
     let _serial = ONE_MODEL_AT_A_TIME.lock().await;
     let broker = Broker::start().unwrap();
     let data = tempfile::tempdir().unwrap();
@@ -164,7 +157,7 @@ async fn a_failing_model_server_falls_back_to_the_next() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_conversation_is_shared_by_satellites_and_survives_a_restart() {
-    init_logs();
+    hive_tests::init_logs();
     let _serial = ONE_MODEL_AT_A_TIME.lock().await;
     let broker = Broker::start().unwrap();
     let data = tempfile::tempdir().unwrap();

@@ -20,13 +20,6 @@ fn local_llm() -> String {
         .to_string()
 }
 
-fn init_logs() {
-    let _ = tracing_subscriber::fmt()
-        .with_test_writer()
-        .with_env_filter("info")
-        .try_init();
-}
-
 /// The bridge's own apology when no model could answer (the model's text may apologise too,
 /// in other words).
 fn apologised(text: &str) -> bool {
@@ -77,7 +70,7 @@ fn model_servers() -> Vec<u32> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_model_server_is_restarted_and_the_next_turn_is_answered() {
-    init_logs();
+    hive_tests::init_logs();
     let broker = Broker::start().unwrap();
     let data = tempfile::tempdir().unwrap();
     let bridge = RunningBridge::start(&broker, data.path(), &local_llm()).unwrap();

@@ -46,16 +46,9 @@ fn says_the_time(text: &str) -> bool {
     current_times().iter().any(|time| text.contains(time))
 }
 
-fn init_logs() {
-    let _ = tracing_subscriber::fmt()
-        .with_test_writer()
-        .with_env_filter("info")
-        .try_init();
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn what_time_is_it_is_answered_with_the_time_in_text_and_speech() {
-    init_logs();
+    hive_tests::init_logs();
     let models = models();
     let broker = Broker::start().unwrap();
     let data = tempfile::tempdir().unwrap();
@@ -122,7 +115,7 @@ async fn what_time_is_it_is_answered_with_the_time_in_text_and_speech() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ask_and_say_work_from_mosquitto_pub() {
-    init_logs();
+    hive_tests::init_logs();
     models();
     let broker = Broker::start().unwrap();
     let data = tempfile::tempdir().unwrap();
@@ -183,7 +176,7 @@ async fn ask_and_say_work_from_mosquitto_pub() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dead_speech_engine_still_gives_the_text_reply() {
-    init_logs();
+    hive_tests::init_logs();
     models();
     let broker = Broker::start().unwrap();
     let data = tempfile::tempdir().unwrap();

@@ -204,9 +204,7 @@ fn collapse_repeats(text: &str) -> String {
     let mut kept: Vec<&str> = Vec::new();
     let mut rest = text;
     while !rest.is_empty() {
-        let end = rest
-            .find(['.', '?', '!'])
-            .map_or(rest.len(), |at| at + 1);
+        let end = rest.find(['.', '?', '!']).map_or(rest.len(), |at| at + 1);
         let sentence = rest[..end].trim();
         rest = &rest[end..];
         let same_start = |last: &&str| {
@@ -336,7 +334,10 @@ mod tests {
             collapse_repeats("Set a timer. For five minutes. Set a timer."),
             "Set a timer. For five minutes. Set a timer."
         );
-        assert_eq!(collapse_repeats("What time is it? What"), "What time is it?");
+        assert_eq!(
+            collapse_repeats("What time is it? What"),
+            "What time is it?"
+        );
         assert_eq!(
             collapse_repeats("What time is it? Why"),
             "What time is it? Why"
