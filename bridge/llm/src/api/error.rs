@@ -1,12 +1,9 @@
 //! Errors in OpenAI's shape: `{"error": {"message", "type", "param", "code"}}`, with the
-//! status a client's retry logic expects.
+//! status a client's retry logic expects. Plain data (no axum): the request fuzz target
+//! compiles it; the HTTP response and the engine's errors are in `error_response.rs`.
 
-use axum::Json;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use http::StatusCode;
 use serde::Serialize;
-
-use crate::engine::{GenerationError, SubmitError};
 
 /// An error answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,7 +65,7 @@ impl ApiError {
         }
     }
 
-    fn unavailable(message: &str, code: &'static str) -> Self {
+    pub(crate) fn unavailable(message: &str, code: &'static str) -> Self {
         ApiError {
             status: StatusCode::SERVICE_UNAVAILABLE,
             message: message.into(),
@@ -90,44 +87,6 @@ impl ApiError {
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        (self.status, Json(self.body())).into_response()
-    }
-}
-
-impl From<SubmitError> for ApiError {
-    fn from(error: SubmitError) -> Self {
-        match error {
-            SubmitError::Busy => ApiError::unavailable(
-                "Too many requests are waiting for the model; try again shortly.",
-                "server_busy",
-            ),
-            SubmitError::Stopped => {
-                ApiError::unavailable("The server is shutting down.", "shutting_down")
-            }
-        }
-    }
-}
-
-impl From<GenerationError> for ApiError {
-    fn from(error: GenerationError) -> Self {
-        match error {
-            GenerationError::ContextLengthExceeded { .. } => ApiError {
-                code: "context_length_exceeded",
-                ..ApiError::invalid(error.to_string())
-            },
-            GenerationError::Template(_) | GenerationError::EmptyPrompt => {
-                ApiError::invalid(error.to_string())
-            }
-            GenerationError::ShuttingDown => {
-                ApiError::unavailable("The server is shutting down.", "shutting_down")
-            }
-            GenerationError::Inference(_) => ApiError::internal(),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,44 +102,6 @@ mod tests {
                 "param": null,
                 "code": "invalid_json",
             }})
-        );
-    }
-
-    #[test]
-    fn errors_map_to_the_statuses_clients_expect() {
-        let cases = [
-            (
-                ApiError::from(SubmitError::Busy),
-                StatusCode::SERVICE_UNAVAILABLE,
-                "server_busy",
-            ),
-            (
-                ApiError::from(GenerationError::ContextLengthExceeded {
-                    prompt_tokens: 9000,
-                    context: 4096,
-                }),
-                StatusCode::BAD_REQUEST,
-                "context_length_exceeded",
-            ),
-            (
-                ApiError::from(GenerationError::Inference("decode -3".into())),
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal_error",
-            ),
-            (
-                ApiError::from(GenerationError::ShuttingDown),
-                StatusCode::SERVICE_UNAVAILABLE,
-                "shutting_down",
-            ),
-        ];
-        for (error, status, code) in cases {
-            assert_eq!((error.status, error.code), (status, code), "{error:?}");
-        }
-        // Internal details stay in the log.
-        assert!(
-            !ApiError::from(GenerationError::Inference("decode -3".into()))
-                .message
-                .contains("-3")
         );
     }
 }

@@ -2,6 +2,7 @@
 
 mod chat;
 mod error;
+mod error_response;
 mod request;
 mod response;
 mod routes;

@@ -309,6 +309,34 @@ mod tests {
         parse(value.to_string().as_bytes(), 7)
     }
 
+    /// The fuzz target's seeds and regressions (topics/fuzz, `llm_request`), on stable: the
+    /// valid ones parse, the others are refused with a 400, none panics.
+    #[test]
+    fn the_fuzz_corpus_parses_or_is_refused_with_a_400() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../topics/fuzz/corpus/llm_request");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let body = std::fs::read(&path).unwrap();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            match parse(&body, 7) {
+                Ok(job) => assert!(!name.starts_with("bad-"), "{name} parsed: {job:?}"),
+                Err(error) => {
+                    assert_eq!(error.status, http::StatusCode::BAD_REQUEST, "{name}");
+                    assert!(
+                        name.starts_with("bad-")
+                            || name.starts_with("truncated")
+                            || name.starts_with("regression-"),
+                        "{name} refused: {error:?}"
+                    );
+                }
+            }
+            seen += 1;
+        }
+        assert!(seen >= 7, "{seen} files in {}", dir.display());
+    }
+
     fn error_of(value: Value) -> String {
         let error = parse_json(value).unwrap_err();
         assert_eq!(error.status, axum::http::StatusCode::BAD_REQUEST);

@@ -3,6 +3,7 @@
 
 use tokio::sync::mpsc;
 
+use super::Sampling;
 use crate::prompt::PromptMessage;
 
 /// How many generated pieces may wait for a slow client before the engine blocks. Blocking
@@ -21,15 +22,6 @@ pub(crate) struct GenerationRequest {
     pub(crate) sampling: Sampling,
     /// Stop sequences; the text stops before the first one found.
     pub(crate) stop: Vec<String>,
-}
-
-/// Sampling settings.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Sampling {
-    /// 0 means greedy (deterministic).
-    pub(crate) temperature: f32,
-    pub(crate) top_p: f32,
-    pub(crate) seed: u32,
 }
 
 /// Why generation ended normally.

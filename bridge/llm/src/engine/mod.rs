@@ -5,11 +5,13 @@ mod generate;
 mod handle;
 mod prefix;
 mod sampler;
+mod sampling;
 mod stop;
 mod utf8;
 mod worker;
 
 pub(crate) use handle::{
-    EngineHandle, Event, FinishReason, GenerationError, GenerationRequest, Sampling, SubmitError,
+    EngineHandle, Event, FinishReason, GenerationError, GenerationRequest, SubmitError,
 };
+pub(crate) use sampling::Sampling;
 pub(crate) use worker::Engine;

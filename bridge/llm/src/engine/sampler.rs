@@ -2,7 +2,7 @@
 
 use llama_cpp_2::sampling::LlamaSampler;
 
-use super::handle::Sampling;
+use super::Sampling;
 
 /// Candidates kept before top-p; llama.cpp's default, which bounds the work per token.
 const TOP_K: i32 = 40;
