@@ -3,7 +3,8 @@
 //! broker is down). Nothing acknowledged is lost: the answer reaches the satellite once the
 //! broker is back, and a `say` published before the bridge has reconnected is spoken. A
 //! real `hive-satellite` shows yellow eyes while cut off and white ones after, and the
-//! bridge and the satellite publish their state again (seen live by Home Assistant).
+//! bridge and the satellite publish their state and the discovery configs again (seen live
+//! by Home Assistant).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -69,20 +70,6 @@ async fn eyes(events: &mut tokio::sync::broadcast::Receiver<SatelliteEvent>, col
     .unwrap_or_else(|_| panic!("the eyes never turned {colour:?}"));
 }
 
-/// Waits for a live (not retained) `payload` on `topic`.
-async fn live(client: &mut TestClient, topic: &str, payload: &str) {
-    tokio::time::timeout(WAIT, async {
-        loop {
-            let message = client.recv_timeout(WAIT).await.expect("a message");
-            if message.topic == topic && message.text() == Some(payload) && !message.retain {
-                return;
-            }
-        }
-    })
-    .await
-    .unwrap_or_else(|_| panic!("no live {payload:?} on {topic}"));
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_broker_restart_mid_turn_loses_nothing_and_state_comes_back() {
     hive_tests::init_logs();
@@ -97,6 +84,7 @@ async fn a_broker_restart_mid_turn_loses_nothing_and_state_comes_back() {
         "hive/bridge/status",
         "hive/satellite/kitchen/status",
         "hive/satellite/kitchen/eyes",
+        "homeassistant/#",
     ] {
         ha.subscribe(filter, QoS::AtLeastOnce).await.unwrap();
     }
@@ -189,25 +177,39 @@ async fn a_broker_restart_mid_turn_loses_nothing_and_state_comes_back() {
     // The real satellite is back to white, and both it and the bridge have published their
     // state again since the restart.
     eyes(&mut kitchen, EyeColour::White).await;
-    live(&mut ha, "hive/bridge/status", "online").await;
-    // Any order: collect until both have been seen.
+    // Any order: collect until all have been seen.
+    let mut seen_bridge = false;
     let mut seen_status = false;
     let mut seen_white = false;
+    let mut seen_discovery = false;
     tokio::time::timeout(WAIT, async {
-        while !(seen_status && seen_white) {
+        while !(seen_bridge && seen_status && seen_white && seen_discovery) {
             let message = ha.recv_timeout(WAIT).await.expect("a message");
             if message.retain {
                 continue;
             }
             match (message.topic.as_str(), message.text()) {
+                ("hive/bridge/status", Some("online")) => seen_bridge = true,
                 ("hive/satellite/kitchen/status", Some("online")) => seen_status = true,
                 ("hive/satellite/kitchen/eyes", Some("white")) => seen_white = true,
+                (topic, Some(config))
+                    if topic.starts_with("homeassistant/")
+                        && topic.ends_with("/config")
+                        && !config.is_empty() =>
+                {
+                    seen_discovery = true;
+                }
                 _ => {}
             }
         }
     })
     .await
-    .expect("the satellite's state was not published again");
+    .unwrap_or_else(|_| {
+        panic!(
+            "not published again: bridge status {seen_bridge}, satellite status \
+             {seen_status}, eyes {seen_white}, discovery {seen_discovery}"
+        )
+    });
 
     kitchen_stop.cancel();
     let _ = tokio::time::timeout(Duration::from_secs(20), kitchen_task).await;

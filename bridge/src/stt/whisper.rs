@@ -222,6 +222,23 @@ fn collapse_repeats(text: &str) -> String {
     kept.join(" ")
 }
 
+/// `text` once when it is nothing but one phrase said over and over, perhaps cut off
+/// ("turn on the light turn on the light turn"): whisper looping without punctuation.
+fn collapse_loop(text: &str) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let key = |word: &str| {
+        word.trim_matches(|c: char| c.is_ascii_punctuation())
+            .to_lowercase()
+    };
+    let keys: Vec<String> = words.iter().map(|word| key(word)).collect();
+    let period = (1..=keys.len() / 2)
+        .find(|&period| (period..keys.len()).all(|at| keys[at] == keys[at % period]));
+    match period {
+        Some(period) => words[..period].join(" "),
+        None => text.to_string(),
+    }
+}
+
 /// Whether `path` starts with ggml's magic number (`ggml` as a little-endian u32).
 fn has_ggml_magic(path: &std::path::Path) -> bool {
     use std::io::Read;
@@ -290,7 +307,7 @@ impl Stt for WhisperStt {
         }
         self.states.put(window, state);
         Ok(Transcript {
-            text: collapse_repeats(text.trim()),
+            text: collapse_loop(&collapse_repeats(text.trim())),
             lang,
         })
     }
@@ -345,6 +362,25 @@ mod tests {
         assert_eq!(collapse_repeats("what time is it"), "what time is it");
         assert_eq!(collapse_repeats(""), "");
         assert_eq!(collapse_repeats("Stop! Stop!"), "Stop!");
+    }
+
+    #[test]
+    fn a_phrase_looped_without_punctuation_is_kept_once() {
+        assert_eq!(
+            collapse_loop("turn on the kitchen light turn on the kitchen light Turn on the kitchen light turn"),
+            "turn on the kitchen light"
+        );
+        assert_eq!(collapse_loop("stop stop"), "stop");
+        assert_eq!(
+            collapse_loop("turn on the light in the living room"),
+            "turn on the light in the living room"
+        );
+        assert_eq!(
+            collapse_loop("set a timer for five minutes set"),
+            "set a timer for five minutes set"
+        );
+        assert_eq!(collapse_loop("what"), "what");
+        assert_eq!(collapse_loop(""), "");
     }
 
     #[test]
