@@ -367,7 +367,9 @@ mod tests {
     #[test]
     fn a_phrase_looped_without_punctuation_is_kept_once() {
         assert_eq!(
-            collapse_loop("turn on the kitchen light turn on the kitchen light Turn on the kitchen light turn"),
+            collapse_loop(
+                "turn on the kitchen light turn on the kitchen light Turn on the kitchen light turn"
+            ),
             "turn on the kitchen light"
         );
         assert_eq!(collapse_loop("stop stop"), "stop");
