@@ -38,6 +38,7 @@ mod client;
 mod config;
 mod error;
 mod logs;
+mod models;
 mod probe;
 mod redis;
 mod satellite;
@@ -50,6 +51,7 @@ pub use client::{Message, TestClient};
 pub use config::BrokerBuilder;
 pub use error::HarnessError;
 pub use logs::init_logs;
+pub use models::{VOICE_TURN_MODELS, ear, require_models};
 pub use redis::RedisServer;
 /// MQTT quality of service, as [`TestClient`] takes and reports it.
 pub use rumqttc::QoS;

@@ -6,7 +6,7 @@
 use std::process::Command;
 
 use hive_bridge::models::ModelsDir;
-use hive_bridge::stt::{Stt, WhisperConfig, WhisperStt};
+use hive_bridge::stt::Stt;
 use hive_bridge::tts::read_wav_file;
 use hive_tests::cli::{cargo, workspace_root};
 use hive_tests::speech::to_16k;
@@ -85,7 +85,7 @@ fn the_readme_demo_answers_with_the_time_and_writes_the_spoken_answer() {
         .iter()
         .map(|&sample| f32::from(sample) / 32_768.0)
         .collect();
-    let whisper = WhisperStt::load(WhisperConfig::new(whisper_model)).unwrap();
+    let whisper = hive_tests::ear(&whisper_model);
     let spoken = whisper
         .transcribe(&heard, Some("en"))
         .unwrap()

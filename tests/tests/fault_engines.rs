@@ -14,20 +14,12 @@ use hive_topics::ErrorReport;
 const WAIT: Duration = Duration::from_secs(120);
 
 fn models() -> ModelsDir {
-    let dir = ModelsDir::from_env(|name| std::env::var(name).ok());
-    for needed in [
+    hive_tests::require_models(&[
         "whisper/ggml-tiny.en.bin",
         "tts/en_US-joe-medium.onnx",
         "tts/en_US-joe-medium.onnx.json",
         "vad/silero_vad.onnx",
-    ] {
-        assert!(
-            dir.path(needed).is_file(),
-            "{} is missing: run `cargo run -p hive-bridge -- models install --all` first",
-            dir.path(needed).display()
-        );
-    }
-    dir
+    ])
 }
 
 /// The clock's current answer, allowing for the minute turning during the test.

@@ -19,18 +19,7 @@ const CONFIG: &str = "[stt]\ntype = \"whisper\"\nmodel = \"whisper/ggml-tiny.en.
 const APOLOGY: &str = "Sorry, I can't answer that right now.";
 
 fn models() {
-    let dir = hive_bridge::models::ModelsDir::from_env(|name| std::env::var(name).ok());
-    for needed in [
-        "whisper/ggml-tiny.en.bin",
-        "tts/en_US-joe-medium.onnx",
-        "vad/silero_vad.onnx",
-    ] {
-        assert!(
-            dir.path(needed).is_file(),
-            "{} is missing: run `cargo run -p hive-bridge -- models install --all` first",
-            dir.path(needed).display()
-        );
-    }
+    hive_tests::require_models(hive_tests::VOICE_TURN_MODELS);
 }
 
 /// A skill program in its own process group, stopped (SIGTERM to the group, so that its

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use hive_bridge::models::ModelsDir;
-use hive_bridge::stt::{Stt, WhisperConfig, WhisperStt};
+use hive_bridge::stt::Stt;
 use hive_tests::speech::{silence, synthesize, to_16k};
 use hive_tests::stand_in::{Answer, Seen, StandIn};
 use hive_tests::{Broker, RunningBridge, ScriptedSatellite};
@@ -16,19 +16,7 @@ const WAIT: Duration = Duration::from_secs(120);
 const TOKEN: &str = "test-long-lived-token";
 
 fn models() -> ModelsDir {
-    let dir = ModelsDir::from_env(|name| std::env::var(name).ok());
-    for needed in [
-        "whisper/ggml-tiny.en.bin",
-        "tts/en_US-joe-medium.onnx",
-        "vad/silero_vad.onnx",
-    ] {
-        assert!(
-            dir.path(needed).is_file(),
-            "{} is missing: run `cargo run -p hive-bridge -- models install --all` first",
-            dir.path(needed).display()
-        );
-    }
-    dir
+    hive_tests::require_models(hive_tests::VOICE_TURN_MODELS)
 }
 
 /// Home Assistant's REST API for a house with a kitchen light, a living-room lamp and a sensor.
@@ -121,8 +109,7 @@ async fn turn_on_the_kitchen_light_calls_home_assistant_and_confirms() {
         .iter()
         .map(|&sample| f32::from(sample) / 32_768.0)
         .collect();
-    let whisper =
-        WhisperStt::load(WhisperConfig::new(models.path("whisper/ggml-tiny.en.bin"))).unwrap();
+    let whisper = hive_tests::ear(&models.path("whisper/ggml-tiny.en.bin"));
     let transcript = whisper
         .transcribe(&heard, Some("en"))
         .unwrap()

@@ -6,7 +6,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use hive_bridge::models::ModelsDir;
-use hive_bridge::stt::{Stt, WhisperConfig, WhisperStt};
+use hive_bridge::stt::Stt;
 use hive_tests::speech::{silence, synthesize, to_16k};
 use hive_tests::{Broker, QoS, RunningBridge, ScriptedSatellite, TestClient};
 use hive_topics::{AskReply, Inbound, Topics};
@@ -18,19 +18,7 @@ const ENGLISH: &str =
     "[stt]\ntype = \"whisper\"\nmodel = \"whisper/ggml-tiny.en.bin\"\nlanguage = \"en\"\n";
 
 fn models() -> ModelsDir {
-    let dir = ModelsDir::from_env(|name| std::env::var(name).ok());
-    for needed in [
-        "whisper/ggml-tiny.en.bin",
-        "tts/en_US-joe-medium.onnx",
-        "vad/silero_vad.onnx",
-    ] {
-        assert!(
-            dir.path(needed).is_file(),
-            "{} is missing: run `cargo run -p hive-bridge -- models install --all` first",
-            dir.path(needed).display()
-        );
-    }
-    dir
+    hive_tests::require_models(hive_tests::VOICE_TURN_MODELS)
 }
 
 /// The clock's current answer, allowing for the minute turning during the test.
@@ -92,8 +80,7 @@ async fn what_time_is_it_is_answered_with_the_time_in_text_and_speech() {
         .iter()
         .map(|&sample| f32::from(sample) / 32_768.0)
         .collect();
-    let whisper =
-        WhisperStt::load(WhisperConfig::new(models.path("whisper/ggml-tiny.en.bin"))).unwrap();
+    let whisper = hive_tests::ear(&models.path("whisper/ggml-tiny.en.bin"));
     let transcript = whisper
         .transcribe(&heard, Some("en"))
         .unwrap()

@@ -220,8 +220,8 @@ pub fn wav(dir: &Path, name: &str, samples: &[i16]) -> PathBuf {
 
 /// Transcribes 16 kHz audio with whisper tiny.en, lowercased.
 pub fn transcribe(samples: &[i16]) -> String {
-    use hive_bridge::stt::{Stt, WhisperConfig, WhisperStt};
-    let whisper = WhisperStt::load(WhisperConfig::new(model("whisper/ggml-tiny.en.bin"))).unwrap();
+    use hive_bridge::stt::Stt;
+    let whisper = hive_tests::ear(&model("whisper/ggml-tiny.en.bin"));
     let floats: Vec<f32> = samples.iter().map(|&s| f32::from(s) / 32_768.0).collect();
     whisper
         .transcribe(&floats, Some("en"))
