@@ -26,14 +26,3 @@ pub const VOICE_TURN_MODELS: &[&str] = &[
     "tts/en_US-joe-medium.onnx",
     "vad/silero_vad.onnx",
 ];
-
-/// The tests' own ear for the bridge's spoken answers: whisper on the whole 30 s window, its
-/// most accurate setting, so that a test judges the audio, not the product's fitted window.
-///
-/// # Panics
-/// The model cannot be loaded.
-pub fn ear(model: &std::path::Path) -> hive_bridge::stt::WhisperStt {
-    let mut config = hive_bridge::stt::WhisperConfig::new(model);
-    config.fit_window = false;
-    hive_bridge::stt::WhisperStt::load(config).expect("whisper for the test's ear")
-}

@@ -6,8 +6,7 @@
 use std::time::Duration;
 
 use hive_bridge::models::ModelsDir;
-use hive_bridge::stt::Stt;
-use hive_tests::speech::{silence, synthesize, to_16k};
+use hive_tests::speech::{silence, synthesize};
 use hive_tests::stand_in::{Answer, Seen, StandIn};
 use hive_tests::{Broker, RunningBridge, ScriptedSatellite};
 use serde_json::json;
@@ -111,23 +110,12 @@ async fn whats_the_weather_in_paris_is_answered_from_the_weather_service() {
     // The speech says the same.
     let rate = reply.sample_rate;
     assert!(rate > 0 && reply.audio.len() > rate as usize / 2);
-    let heard: Vec<f32> = to_16k(&reply.audio, rate)
-        .unwrap()
-        .iter()
-        .map(|&sample| f32::from(sample) / 32_768.0)
-        .collect();
-    let whisper = hive_tests::ear(&models.path("whisper/ggml-tiny.en.bin"));
-    let transcript = whisper
-        .transcribe(&heard, Some("en"))
-        .unwrap()
-        .text
-        .to_lowercase();
-    // The place and the temperature: Piper samples its voice afresh each time, and tiny.en
-    // sometimes hears its "rain" as "ring" (seen once in CI); the text above carries the rain.
-    assert!(
-        (transcript.contains("17") || transcript.contains("seventeen"))
-            && transcript.contains("paris"),
-        "the reply audio says {transcript:?}"
-    );
+    // The place and the temperature; the text above carries the rain. Piper's "Paris" is
+    // heard as "pairs" or "peris" in about one run in four, by tiny.en and base alike.
+    let heard = hive_tests::Ear::new(&models).hears(&reply.audio, rate, |said| {
+        (said.contains("17") || said.contains("seventeen"))
+            && hive_tests::sounds_like(said, "Paris")
+    });
+    assert!(heard.is_ok(), "the reply audio says {heard:?}");
     bridge.stop().await.unwrap();
 }
