@@ -113,11 +113,8 @@ async fn the_wake_phrase_then_a_question_streams_the_question_to_the_bridge() {
 
     // What was streamed is the question (and not much of the wake word).
     let audio: Vec<i16> = chunks.iter().flat_map(|chunk| chunk.to_samples()).collect();
-    let heard = transcribe(&audio);
-    assert!(
-        heard.contains("what time is it"),
-        "streamed audio says {heard:?}"
-    );
+    let heard = hears(&audio, |said| said.contains("what time is it"));
+    assert!(heard.is_ok(), "streamed audio says {heard:?}");
     assert!(audio.len() < 16_000 * 5, "{} samples streamed", audio.len());
 
     // Violet while the bridge works.

@@ -1,7 +1,9 @@
 //! Several bridges behind one Mosquitto, sharing the work through MQTT shared subscriptions
 //! and one Redis: twenty satellites ask; every turn is answered exactly once, by one
 //! instance; one instance is killed and the rest of the turns are still answered; and the
-//! conversation one instance wrote is what the other one gives its language model.
+//! conversation one instance wrote is what the other one gives its language model; and the
+//! timers are one book: a timer rings once whichever bridges are up, and a timer set through
+//! a bridge that is killed is known to, and rung by, the one left.
 //!
 //! The bridges are real `hive-bridge` processes, so that "killed" means SIGKILL: no
 //! goodbye, only the broker noticing the socket close.
@@ -13,8 +15,8 @@ use std::time::Duration;
 
 use hive_bridge::cluster::{ClusterConfig, subscriptions};
 use hive_tests::stand_in::StandIn;
-use hive_tests::{Broker, QoS, RedisServer, ScriptedSatellite};
-use hive_topics::{Inbound, Topics};
+use hive_tests::{Broker, QoS, RedisServer, ScriptedSatellite, TestClient};
+use hive_topics::{Inbound, TimerEvent, TimerEventKind, Topics};
 
 const WAIT: Duration = Duration::from_secs(120);
 const SATELLITES: usize = 20;
@@ -136,6 +138,27 @@ async fn wait_subscribed(broker: &Broker, bridge: &BridgeProcess) {
     }
 }
 
+/// After an instance was killed: its last will says `offline`, and a living instance puts
+/// `online` back.
+async fn wait_offline_then_online(watcher: &mut ScriptedSatellite) {
+    let mut saw_offline = false;
+    loop {
+        let message = watcher
+            .client
+            .recv_timeout(WAIT)
+            .await
+            .expect("bridge/status after the kill");
+        if message.topic != "hive/bridge/status" {
+            continue;
+        }
+        match message.payload.as_slice() {
+            b"offline" => saw_offline = true,
+            b"online" if saw_offline => break,
+            _ => {}
+        }
+    }
+}
+
 fn says_the_time(text: &str) -> bool {
     let now = chrono::Utc::now();
     [now - chrono::Duration::minutes(1), now]
@@ -218,24 +241,7 @@ async fn two_bridges_share_the_turns_and_survive_one_being_killed() {
     // Kill the first instance: no goodbye, the broker sees its socket close.
     first.child.kill().unwrap();
     first.child.wait().unwrap();
-    // Its last will says `offline`; the living instance puts `online` back.
-    let watcher = &mut satellites[0];
-    let mut saw_offline = false;
-    loop {
-        let message = watcher
-            .client
-            .recv_timeout(WAIT)
-            .await
-            .expect("bridge/status after the kill");
-        if message.topic != "hive/bridge/status" {
-            continue;
-        }
-        match message.payload.as_slice() {
-            b"offline" => saw_offline = true,
-            b"online" if saw_offline => break,
-            _ => {}
-        }
-    }
+    wait_offline_then_online(&mut satellites[0]).await;
 
     // Round two: only the second instance is left, and every turn is still answered.
     for (index, text) in ask_the_time(&mut satellites, 2_000)
@@ -309,4 +315,126 @@ async fn two_bridges_share_the_turns_and_survive_one_being_killed() {
         }
     }
     drop(second);
+}
+
+/// The `fired` events for `timer_id` an automation saw until now: a sentinel published
+/// after everything else marks the end of what was delivered.
+async fn fired_events(automation: &mut TestClient, timer_id: &str) -> usize {
+    let topics = Topics::default();
+    automation
+        .publish("test/sentinel", b"end".to_vec(), QoS::AtLeastOnce, false)
+        .await
+        .unwrap();
+    automation
+        .collect_until("test/sentinel", WAIT)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|message| {
+            matches!(
+                topics.parse(&message.topic, &message.payload),
+                Ok(Inbound::TimerEvent(TimerEvent { kind: TimerEventKind::Fired, timer }))
+                    if timer.timer_id == timer_id
+            )
+        })
+        .count()
+}
+
+/// The id of the timer the next `set` event announces.
+async fn next_set_timer(automation: &mut TestClient) -> String {
+    let topics = Topics::default();
+    loop {
+        let message = automation
+            .recv_timeout(WAIT)
+            .await
+            .expect("a timer set event");
+        if let Ok(Inbound::TimerEvent(TimerEvent {
+            kind: TimerEventKind::Set,
+            timer,
+        })) = topics.parse(&message.topic, &message.payload)
+        {
+            return timer.timer_id;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bridges_share_one_timer_book_and_a_timer_rings_once() {
+    let broker = Broker::start().unwrap();
+    let redis = RedisServer::start().unwrap();
+    let llm = stand_in_llm();
+    let dir = tempfile::tempdir().unwrap();
+    let first = BridgeProcess::start(dir.path(), "a", &broker, &redis, &llm.url);
+    let second = BridgeProcess::start(dir.path(), "b", &broker, &redis, &llm.url);
+    wait_subscribed(&broker, &first).await;
+    wait_subscribed(&broker, &second).await;
+    let mut bridges = [first, second];
+    let mut kitchen = ScriptedSatellite::connect(&broker, "kitchen")
+        .await
+        .unwrap();
+    kitchen.wait_bridge_online(WAIT).await.unwrap();
+    let mut automation = TestClient::connect(&broker, "automation", None)
+        .await
+        .unwrap();
+    for filter in ["hive/timer/event", "test/sentinel"] {
+        automation
+            .subscribe(filter, QoS::AtLeastOnce)
+            .await
+            .unwrap();
+    }
+
+    // Both bridges up: each holds the timer (one set it, the other read the shared book),
+    // both reach its end, and it rings once.
+    kitchen
+        .type_text(9_001, "Set a tea timer for 3 seconds.")
+        .await
+        .unwrap();
+    let confirmation = kitchen.reply(9_001, WAIT).await.unwrap();
+    assert_eq!(confirmation.text(), "Tea timer set for 3 seconds.");
+    let tea = next_set_timer(&mut automation).await;
+    let announcement = kitchen.next_reply(WAIT).await.unwrap();
+    assert_eq!(announcement.text(), "Your tea timer is done.");
+    // Two refreshes of the book later, a second ring would have come.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(fired_events(&mut automation, &tea).await, 1, "tea fired");
+
+    // A timer set through one bridge, which is then killed: the other one knows it and
+    // rings it.
+    kitchen
+        .type_text(9_002, "Set a pasta timer for 15 seconds.")
+        .await
+        .unwrap();
+    let confirmation = kitchen.reply(9_002, WAIT).await.unwrap();
+    assert_eq!(confirmation.text(), "Pasta timer set for 15 seconds.");
+    let pasta = next_set_timer(&mut automation).await;
+    let setter = bridges
+        .iter()
+        .position(|bridge| bridge.answered().contains(&9_002))
+        .expect("an instance answered the timer");
+    let survivor = 1 - setter;
+    bridges[setter].child.kill().unwrap();
+    bridges[setter].child.wait().unwrap();
+    wait_offline_then_online(&mut kitchen).await;
+
+    kitchen
+        .type_text(9_003, "How much time is left on the pasta timer?")
+        .await
+        .unwrap();
+    let left = kitchen.reply(9_003, WAIT).await.unwrap().text();
+    assert!(bridges[survivor].answered().contains(&9_003));
+    assert!(
+        left.ends_with("seconds left on the pasta timer."),
+        "the survivor answered {left:?}"
+    );
+    let announcement = kitchen.next_reply(WAIT).await.unwrap();
+    assert_eq!(announcement.text(), "Your pasta timer is done.");
+    assert!(
+        announcement.audio_messages > 0,
+        "the announcement is spoken"
+    );
+    assert_eq!(
+        fired_events(&mut automation, &pasta).await,
+        1,
+        "pasta fired"
+    );
 }

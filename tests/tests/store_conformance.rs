@@ -45,7 +45,7 @@ type Case = (&'static str, fn(&Opened));
 
 /// Runs every case on a fresh state from `fresh`; a failure names the case.
 fn conformance(backend: &str, fresh: &dyn Fn() -> Opened) {
-    let cases: [Case; 9] = [
+    let cases: [Case; 11] = [
         (
             "an_empty_store_has_no_messages",
             an_empty_store_has_no_messages,
@@ -75,6 +75,14 @@ fn conformance(backend: &str, fresh: &dyn Fn() -> Opened) {
         (
             "the_timer_record_is_replaced_and_shared",
             the_timer_record_is_replaced_and_shared,
+        ),
+        (
+            "a_timer_swap_over_a_stale_record_is_refused",
+            a_timer_swap_over_a_stale_record_is_refused,
+        ),
+        (
+            "bridges_swapping_the_timer_record_in_parallel_lose_no_change",
+            bridges_swapping_the_timer_record_in_parallel_lose_no_change,
         ),
     ];
     for (name, case) in cases {
@@ -251,6 +259,61 @@ fn the_timer_record_is_replaced_and_shared(opened: &Opened) {
     );
 }
 
+fn a_timer_swap_over_a_stale_record_is_refused(opened: &Opened) {
+    let timers = &opened.handles.timers;
+    let other = (opened.again)().timers;
+    // Both read "absent"; the first to write wins, the second is refused.
+    assert!(timers.swap_timers(None, b"pasta").unwrap());
+    assert!(!other.swap_timers(None, b"tea").unwrap());
+    assert!(!other.swap_timers(Some(b"tea"), b"tea").unwrap());
+    assert_eq!(
+        timers.load_timers().unwrap().as_deref(),
+        Some(&b"pasta"[..])
+    );
+    // Made again over what is stored, the change goes through, seen by both.
+    assert!(other.swap_timers(Some(b"pasta"), b"pasta,tea").unwrap());
+    assert_eq!(
+        timers.load_timers().unwrap().as_deref(),
+        Some(&b"pasta,tea"[..])
+    );
+    // An empty record is a record, not an absent one.
+    assert!(timers.swap_timers(Some(b"pasta,tea"), b"").unwrap());
+    assert!(!timers.swap_timers(None, b"x").unwrap());
+    assert!(timers.swap_timers(Some(b""), b"x").unwrap());
+}
+
+/// Four bridges each add 25 to a counter by read, change, swap, again on refusal: the
+/// counter ends at 100, as if one bridge had done it all.
+fn bridges_swapping_the_timer_record_in_parallel_lose_no_change(opened: &Opened) {
+    const BRIDGES: usize = 4;
+    const EACH: usize = 25;
+    let bridges: Vec<Arc<dyn TimerRecordStore>> =
+        (0..BRIDGES).map(|_| (opened.again)().timers).collect();
+    std::thread::scope(|scope| {
+        for timers in &bridges {
+            scope.spawn(move || {
+                for _ in 0..EACH {
+                    loop {
+                        let read = timers.load_timers().unwrap();
+                        let count: usize = read.as_deref().map_or(0, |bytes| {
+                            std::str::from_utf8(bytes).unwrap().parse().unwrap()
+                        });
+                        let next = (count + 1).to_string();
+                        if timers
+                            .swap_timers(read.as_deref(), next.as_bytes())
+                            .unwrap()
+                        {
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    let total = opened.handles.timers.load_timers().unwrap().unwrap();
+    assert_eq!(total, (BRIDGES * EACH).to_string().into_bytes());
+}
+
 #[test]
 fn sled_passes_the_store_conformance_suite() {
     conformance("sled", &|| {
@@ -325,29 +388,11 @@ fn a_redis_that_went_away_gives_errors_not_panics() {
     assert_eq!(store.prune(10).unwrap_err().action, "prune");
     assert_eq!(store.load_timers().unwrap_err().action, "load");
     assert_eq!(store.save_timers(b"[]").unwrap_err().action, "save");
+    assert_eq!(store.swap_timers(None, b"[]").unwrap_err().action, "save");
 }
 
 #[test]
 fn the_bridge_refuses_a_redis_url_that_does_not_parse() {
     let error = RedisStore::open("http://not-redis", "hive").unwrap_err();
     assert_eq!(error.action, "open");
-}
-
-#[test]
-fn bridges_of_a_group_keep_their_timer_records_apart() {
-    let server = RedisServer::start().unwrap();
-    let url = server.url();
-    let first = RedisStore::open_with_timers(&url, "hive", Some("a")).unwrap();
-    let second = RedisStore::open_with_timers(&url, "hive", Some("b")).unwrap();
-    first.save_timers(b"[\"pasta\"]").unwrap();
-    second.save_timers(b"[\"tea\"]").unwrap();
-    // Restarted under its name, the first finds its own book, not the other's.
-    let again = RedisStore::open_with_timers(&url, "hive", Some("a")).unwrap();
-    assert_eq!(
-        again.load_timers().unwrap().as_deref(),
-        Some(&b"[\"pasta\"]"[..])
-    );
-    // The conversation stays one.
-    first.append(&entry(1, "from a")).unwrap();
-    assert_eq!(texts(second.recent(10, 0).unwrap()), ["from a"]);
 }

@@ -55,18 +55,9 @@ impl SharedState {
             StoreKind::Redis => {
                 // Validation makes the URL present; an empty one fails to parse here.
                 let url = config.context.redis_url.as_deref().unwrap_or_default();
-                // The MQTT prefix names the household: two on one Redis stay apart. Each
-                // instance of a group holds the timers it runs (see `RedisStore`).
-                let owner = config
-                    .cluster
-                    .instance
-                    .as_deref()
-                    .filter(|_| config.cluster.enabled());
-                let store = Arc::new(RedisStore::open_with_timers(
-                    url,
-                    &config.mqtt.prefix,
-                    owner,
-                )?);
+                // The MQTT prefix names the household: two on one Redis stay apart, and the
+                // bridges of one household share its conversation and its timer book.
+                let store = Arc::new(RedisStore::open(url, &config.mqtt.prefix)?);
                 Ok(SharedState {
                     conversation: store.clone(),
                     timers: store,

@@ -1,6 +1,7 @@
 //! The shared backend: Redis, for several bridges that serve one household. The conversation
 //! is a sorted set scored by time, so that reads of the recent past and pruning of the old are
-//! range commands done by the server; the timer book is one string.
+//! range commands done by the server; the timer book is one string, shared by every bridge of
+//! the household and changed by compare-and-swap (a Lua script, atomic on the server).
 //!
 //! The client is redis' blocking one, like sled's calls: the pipeline runs store calls on
 //! tokio's blocking pool. One connection behind a mutex is enough (a turn makes two or three
@@ -52,31 +53,13 @@ impl RedisStore {
     /// # Errors
     /// The URL is invalid or the server does not answer.
     pub fn open(url: &str, key_prefix: &str) -> Result<Self, StoreError> {
-        Self::open_with_timers(url, key_prefix, None)
-    }
-
-    /// As [`RedisStore::open`], with the timer book kept under `{key_prefix}:timers:{owner}`
-    /// when `owner` is given: each bridge of a group keeps the timers it runs apart, so
-    /// that one never overwrites another's book, and a bridge restarted under the same
-    /// instance name finds its own again.
-    ///
-    /// # Errors
-    /// As [`RedisStore::open`].
-    pub fn open_with_timers(
-        url: &str,
-        key_prefix: &str,
-        owner: Option<&str>,
-    ) -> Result<Self, StoreError> {
         let client = Client::open(url).map_err(error("open"))?;
         let store = RedisStore {
             client,
             connection: Mutex::new(None),
             conversation: format!("{key_prefix}:conversation"),
             sequence: format!("{key_prefix}:conversation:sequence"),
-            timers: match owner {
-                Some(owner) => format!("{key_prefix}:timers:{owner}"),
-                None => format!("{key_prefix}:timers"),
-            },
+            timers: format!("{key_prefix}:timers"),
         };
         store.with("open", |connection| {
             redis::cmd("PING").query::<String>(connection)
@@ -208,7 +191,34 @@ impl TimerRecordStore for RedisStore {
                 .query::<()>(connection)
         })
     }
+
+    fn swap_timers(&self, expected: Option<&[u8]>, record: &[u8]) -> Result<bool, StoreError> {
+        let swapped: i64 = self.with("save", |connection| {
+            redis::cmd("EVAL")
+                .arg(SWAP)
+                .arg(1)
+                .arg(&self.timers)
+                .arg(if expected.is_some() { "1" } else { "0" })
+                .arg(expected.unwrap_or_default())
+                .arg(record)
+                .query(connection)
+        })?;
+        Ok(swapped == 1)
+    }
 }
+
+/// Compare-and-swap of one key, atomic on the server: `ARGV[1]` says whether the key is
+/// expected to exist, `ARGV[2]` is its expected value, `ARGV[3]` the new one.
+const SWAP: &str = r"
+local current = redis.call('GET', KEYS[1])
+if ARGV[1] == '0' then
+  if current then return 0 end
+elseif current ~= ARGV[2] then
+  return 0
+end
+redis.call('SET', KEYS[1], ARGV[3])
+return 1
+";
 
 #[cfg(test)]
 mod tests {

@@ -127,6 +127,18 @@ impl TimerRecordStore for SledStore {
         self.timers.flush().map_err(error("save"))?;
         Ok(())
     }
+
+    fn swap_timers(&self, expected: Option<&[u8]>, record: &[u8]) -> Result<bool, StoreError> {
+        let swapped = self
+            .timers
+            .compare_and_swap(TIMERS_KEY, expected, Some(record))
+            .map_err(error("save"))?
+            .is_ok();
+        if swapped {
+            self.timers.flush().map_err(error("save"))?;
+        }
+        Ok(swapped)
+    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,12 @@
 //! through a bounded channel (spoken intents, `timer/set` and `timer/cancel` from
 //! automations, satellites' local events), sleeps until the next deadline, saves the book
 //! after each change and applies the effects (timer events, the retained list, announcements).
+//!
+//! With Redis the book is shared by every bridge of the household: each change is written
+//! over the book it was made on (compare-and-swap) and made again when another bridge wrote
+//! first, and each bridge reads the book again every [`REFRESH`], so that a timer set through
+//! one bridge rings through another when the first is gone, and a due timer is claimed, and
+//! announced, by exactly one.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -15,14 +21,23 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use super::book::{Effect, Selector, TimerBook};
-use super::store::TimerStore;
+use super::store::{Stored, TimerStore, TimerStoreError};
 use super::voice;
+use crate::context::StoreKind;
 use crate::pipeline::{Shared, announce};
 
 /// Commands waiting for the driver. The driver only does bookkeeping, so this fills only
 /// under a flood of automation messages; those are then dropped (and logged), while a spoken
 /// request waits for room.
 const COMMAND_QUEUE: usize = 64;
+
+/// How often a bridge sharing its book (Redis) reads it again: how late, at worst, a timer
+/// set through a bridge that has since died rings through another.
+const REFRESH: Duration = Duration::from_secs(1);
+
+/// How many times a change is made again after other bridges wrote first, before it is kept
+/// in memory only.
+const CONFLICT_RETRIES: usize = 8;
 
 /// How long announcements in progress get to finish at shutdown.
 const ANNOUNCE_GRACE: Duration = Duration::from_secs(2);
@@ -100,7 +115,11 @@ fn announcement_session() -> u32 {
 struct Driver {
     shared: Arc<Shared>,
     store: Option<TimerStore>,
-    book: TimerBook,
+    /// The book, and the record it was read from or written as.
+    stored: Stored,
+    /// The book holds changes the store refused (a full disk, Redis away): written with the
+    /// next change, or at the next refresh.
+    dirty: bool,
     announcements: JoinSet<()>,
     default_lang: Lang,
     shutdown: CancellationToken,
@@ -114,41 +133,24 @@ pub(crate) async fn run(
     mut commands: mpsc::Receiver<TimerCommand>,
     shutdown: CancellationToken,
 ) {
-    // The store may be a network server (Redis): its calls run on the blocking pool.
-    let loaded = match store.clone() {
-        Some(store) => Some(
-            tokio::task::spawn_blocking(move || store.load())
-                .await
-                .unwrap_or_else(|error| {
-                    Err(super::store::TimerStoreError {
-                        action: "load",
-                        detail: error.to_string(),
-                    })
-                }),
-        ),
-        None => None,
-    };
-    let book = match loaded {
-        Some(Ok(book)) => book,
-        Some(Err(error)) => {
-            tracing::error!(%error, code = "timers_unreadable", "Saved timers cannot be read; starting without them.");
-            TimerBook::default()
-        }
-        None => TimerBook::default(),
-    };
     let default_lang = shared.config.assistant.language.parse().unwrap_or(Lang::En);
+    let shares_book = store.is_some() && shared.config.context.store == StoreKind::Redis;
     let mut driver = Driver {
         shared,
         store,
-        book,
+        stored: Stored::default(),
+        dirty: false,
         announcements: JoinSet::new(),
         default_lang,
         shutdown: shutdown.clone(),
     };
-    tracing::info!(timers = driver.book.all().len(), "Timers loaded.");
+    driver.reload().await;
+    tracing::info!(timers = driver.stored.book.all().len(), "Timers loaded.");
     driver.publish_list().await;
+    let mut refresh = tokio::time::interval(REFRESH);
+    refresh.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        let deadline = driver.book.next_deadline_ms().map(|at| {
+        let deadline = driver.stored.book.next_deadline_ms().map(|at| {
             let wait = at.saturating_sub(crate::pipeline::now_ms());
             tokio::time::Instant::now() + Duration::from_millis(wait)
         });
@@ -159,9 +161,11 @@ pub(crate) async fn run(
                 None => break,
             },
             () = sleep_until(deadline), if deadline.is_some() => {
-                let effects = driver.book.due(crate::pipeline::now_ms());
+                let now = crate::pipeline::now_ms();
+                let effects = driver.transact(|book| book.due(now)).await;
                 driver.apply(effects).await;
             }
+            _ = refresh.tick(), if shares_book => driver.refresh().await,
             Some(_) = driver.announcements.join_next(), if !driver.announcements.is_empty() => {}
         }
     }
@@ -169,6 +173,21 @@ pub(crate) async fn run(
     if tokio::time::timeout(ANNOUNCE_GRACE, drain).await.is_err() {
         tracing::warn!("Timer announcements did not finish in time.");
     }
+}
+
+/// Runs a store call on the blocking pool: the store may be a disk or a network server.
+async fn blocking<T: Send + 'static>(
+    action: &'static str,
+    call: impl FnOnce() -> Result<T, TimerStoreError> + Send + 'static,
+) -> Result<T, TimerStoreError> {
+    tokio::task::spawn_blocking(call)
+        .await
+        .unwrap_or_else(|error| {
+            Err(TimerStoreError {
+                action,
+                detail: error.to_string(),
+            })
+        })
 }
 
 async fn sleep_until(deadline: Option<tokio::time::Instant>) {
@@ -188,25 +207,29 @@ impl Driver {
                 lang,
                 reply,
             } => {
-                let stopwatch = matches!(
-                    intent,
-                    TimerIntent::StopwatchStart | TimerIntent::StopwatchStop
-                );
-                let (speech, effects) =
-                    voice::execute(&mut self.book, intent, satellite.as_ref(), lang, now);
-                if stopwatch {
-                    self.save().await;
-                }
+                let (speech, effects) = self
+                    .transact(|book| {
+                        voice::execute(book, intent.clone(), satellite.as_ref(), lang, now)
+                    })
+                    .await;
                 // Answer first: the confirmation must not wait for the events.
                 let _ = reply.send(speech);
                 self.apply(effects).await;
             }
             TimerCommand::Set(set) => {
                 let lang = self.default_lang;
-                match self
-                    .book
-                    .set(set.satellite, set.name, set.duration_s, lang, now)
-                {
+                let set = self
+                    .transact(|book| {
+                        book.set(
+                            set.satellite.clone(),
+                            set.name.clone(),
+                            set.duration_s,
+                            lang,
+                            now,
+                        )
+                    })
+                    .await;
+                match set {
                     Ok((timer, effects)) => {
                         tracing::info!(timer = %timer.id, satellite = ?timer.satellite, "Timer set by an automation.");
                         self.apply(effects).await;
@@ -226,51 +249,120 @@ impl Driver {
                     name: cancel.name.filter(|name| !name.trim().is_empty()),
                     satellite: cancel.satellite,
                 };
-                let (cancelled, effects) = self.book.cancel(&selector);
+                let (cancelled, effects) = self.transact(|book| book.cancel(&selector)).await;
                 if cancelled.is_empty() {
                     tracing::info!(?selector, "No timer to cancel.");
                 }
                 self.apply(effects).await;
             }
             TimerCommand::SatelliteEvent { satellite, event } => {
-                let stopwatch = matches!(event, LocalEvent::Stopwatch { .. });
-                let effects =
-                    self.book
-                        .on_satellite_event(&satellite, &event, self.default_lang, now);
-                if stopwatch {
-                    self.save().await;
-                }
+                let lang = self.default_lang;
+                let effects = self
+                    .transact(|book| book.on_satellite_event(&satellite, &event, lang, now))
+                    .await;
                 self.apply(effects).await;
             }
         }
     }
 
-    /// Saves the book and waits for the store: the effects that follow (an announcement)
-    /// must come after the book that no longer holds them is saved.
-    async fn save(&self) {
-        let Some(store) = self.store.clone() else {
-            return;
-        };
-        let book = self.book.clone();
-        let saved = tokio::task::spawn_blocking(move || store.save(&book))
-            .await
-            .unwrap_or_else(|error| {
-                Err(super::store::TimerStoreError {
-                    action: "save",
-                    detail: error.to_string(),
-                })
-            });
-        if let Err(error) = saved {
-            tracing::error!(%error, code = "timers_not_saved", "Timers not saved; they run until the bridge stops.");
+    /// Makes `change` on the book and writes the result over the record the book was read
+    /// from, before anything is told: a timer announced is never announced again after a
+    /// crash, nor by another bridge. When another bridge wrote first, the change is made
+    /// again on the book it wrote. When the store fails, the change is kept in memory: the
+    /// timers still ring until the bridge stops.
+    async fn transact<R>(&mut self, mut change: impl FnMut(&mut TimerBook) -> R) -> R {
+        let mut conflicts = 0;
+        loop {
+            let mut book = self.stored.book.clone();
+            let result = change(&mut book);
+            let Some(store) = self.store.clone() else {
+                self.stored.book = book;
+                return result;
+            };
+            let base = self.stored.clone();
+            let written = book.clone();
+            match blocking("save", move || store.commit(&base, written)).await {
+                Ok(Some(stored)) => {
+                    self.stored = stored;
+                    self.dirty = false;
+                    return result;
+                }
+                Ok(None) if conflicts < CONFLICT_RETRIES && self.reload().await => {
+                    conflicts += 1;
+                    tracing::debug!(
+                        conflicts,
+                        "Another bridge changed the timers first; making the change again."
+                    );
+                }
+                Ok(None) => {
+                    tracing::error!(
+                        code = "timers_not_saved",
+                        "Timers keep changing under this bridge; the change is kept in memory only."
+                    );
+                    return self.keep_in_memory(book, result);
+                }
+                Err(error) => {
+                    tracing::error!(%error, code = "timers_not_saved", "Timers not saved; they run until the bridge stops.");
+                    return self.keep_in_memory(book, result);
+                }
+            }
         }
     }
 
-    /// Saves first, then tells: a timer announced is never announced again after a crash.
-    async fn apply(&mut self, effects: Vec<Effect>) {
-        if effects.is_empty() {
-            return;
+    fn keep_in_memory<R>(&mut self, book: TimerBook, result: R) -> R {
+        self.stored.book = book;
+        self.dirty = true;
+        result
+    }
+
+    /// Reads the book from the store; `false` (logged) when the store cannot be read.
+    async fn reload(&mut self) -> bool {
+        let Some(store) = self.store.clone() else {
+            return false;
+        };
+        match blocking("load", move || store.load()).await {
+            Ok(stored) => {
+                if let Some(damage) = &stored.damage {
+                    tracing::error!(%damage, code = "timers_unreadable", "Saved timers cannot be read; starting without them.");
+                }
+                if self.dirty && !stored.same_record(&self.stored) {
+                    tracing::warn!(
+                        "Another bridge changed the timers while this one could not save; its changes kept in memory are dropped."
+                    );
+                }
+                if !stored.same_record(&self.stored) {
+                    self.stored = stored;
+                    self.dirty = false;
+                }
+                true
+            }
+            Err(error) => {
+                tracing::error!(%error, code = "timers_unreadable", "Saved timers cannot be read.");
+                false
+            }
         }
-        self.save().await;
+    }
+
+    /// Picks up what the other bridges of the household changed, or writes what this one
+    /// kept in memory while the store failed.
+    async fn refresh(&mut self) {
+        if self.dirty {
+            self.transact(|_| ()).await;
+        } else {
+            let Some(store) = self.store.clone() else {
+                return;
+            };
+            // Quietly: a Redis away is said by the next change that fails to save.
+            if let Ok(stored) = blocking("load", move || store.load()).await
+                && !stored.same_record(&self.stored)
+            {
+                self.stored = stored;
+            }
+        }
+    }
+
+    /// Tells what changed. The book was saved by [`Driver::transact`] before.
+    async fn apply(&mut self, effects: Vec<Effect>) {
         for effect in effects {
             match effect {
                 Effect::Event(kind, timer) => {
@@ -290,7 +382,13 @@ impl Driver {
     }
 
     async fn publish_list(&self) {
-        let list: Vec<TimerInfo> = self.book.all().iter().map(|timer| timer.info()).collect();
+        let list: Vec<TimerInfo> = self
+            .stored
+            .book
+            .all()
+            .iter()
+            .map(|timer| timer.info())
+            .collect();
         self.shared
             .publish(self.shared.topics.encode_timer_list(&list))
             .await;

@@ -218,14 +218,10 @@ pub fn wav(dir: &Path, name: &str, samples: &[i16]) -> PathBuf {
     path
 }
 
-/// Transcribes 16 kHz audio with whisper tiny.en, lowercased.
-pub fn transcribe(samples: &[i16]) -> String {
-    use hive_bridge::stt::Stt;
-    let whisper = hive_tests::ear(&model("whisper/ggml-tiny.en.bin"));
-    let floats: Vec<f32> = samples.iter().map(|&s| f32::from(s) / 32_768.0).collect();
-    whisper
-        .transcribe(&floats, Some("en"))
-        .unwrap()
-        .text
-        .to_lowercase()
+/// What 16 kHz audio says, lower-cased, when the tests' ear hears what `expected` accepts;
+/// otherwise what each of its models heard.
+pub fn hears(samples: &[i16], expected: impl Fn(&str) -> bool) -> Result<String, Vec<String>> {
+    model("whisper/ggml-tiny.en.bin");
+    let models = hive_bridge::models::ModelsDir::new(models_dir());
+    hive_tests::Ear::new(&models).hears(samples, RATE, expected)
 }
