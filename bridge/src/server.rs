@@ -123,6 +123,8 @@ pub async fn run_with(
         timers,
         skills,
         skill_calls: crate::skills::SkillCalls::default(),
+        history_anchor: std::sync::Mutex::default(),
+        rewarming: std::sync::atomic::AtomicBool::default(),
     });
     let timers = tokio::spawn(crate::timers::run(
         shared.clone(),

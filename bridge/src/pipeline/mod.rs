@@ -4,6 +4,7 @@
 mod announce;
 mod chunks;
 mod engines;
+mod history;
 mod refuse;
 mod respond;
 mod router;

@@ -22,6 +22,10 @@ pub(crate) struct Shared {
     pub(crate) skills: crate::skills::SkillCatalog,
     /// Requests to external skills in flight.
     pub(crate) skill_calls: crate::skills::SkillCalls,
+    /// Where the prompt's history starts (a message's time): see `history`.
+    pub(crate) history_anchor: std::sync::Mutex<Option<u64>>,
+    /// A background read of the next prompt's opening is running (`warm::rewarm`).
+    pub(crate) rewarming: std::sync::atomic::AtomicBool,
 }
 
 impl Shared {

@@ -64,6 +64,7 @@ pub(crate) async fn answer(
             lang,
         )
         .await;
+        super::warm::rewarm(shared);
     }
     intent
 }
@@ -338,6 +339,9 @@ fn system_prompt(shared: &Shared, lang: &str) -> String {
     prompt
 }
 
+/// The conversation the prompt carries: the last `[context] prompt_messages` at most, from an
+/// anchor that moves only every few turns (`history`), so the model server reads only what
+/// is new.
 pub(crate) async fn history(shared: &Shared) -> Vec<ContextEntry> {
     let Some(store) = shared.engines.store.clone() else {
         return Vec::new();
@@ -348,7 +352,16 @@ pub(crate) async fn history(shared: &Shared) -> Vec<ContextEntry> {
     // The store may be a network server (Redis): its calls run on the blocking pool.
     let read = tokio::task::spawn_blocking(move || store.recent(limit, since)).await;
     match read {
-        Ok(Ok(entries)) => entries,
+        Ok(Ok(mut entries)) => {
+            let mut anchor = shared
+                .history_anchor
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let (start, next) = super::history::history_start(&entries, *anchor, limit);
+            *anchor = next;
+            entries.drain(..start);
+            entries
+        }
         Ok(Err(error)) => {
             shared.telemetry.error("store_read_failed");
             tracing::error!(%error, code = "store_read_failed", "Conversation unavailable; answering without it.");

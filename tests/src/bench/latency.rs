@@ -32,6 +32,8 @@ pub(crate) struct TurnSample {
     pub(crate) summary: TurnSummary,
     /// Σ `prompt_ms` that `hive-llm` logged during the turn; `None` when it logged none.
     pub(crate) llm_prompt_ms: Option<f64>,
+    /// Σ prompt tokens `hive-llm` evaluated, and Σ it reused from its cache, in the turn.
+    pub(crate) llm_prompt_tokens: Option<(f64, f64)>,
 }
 
 impl TurnSample {
@@ -94,6 +96,16 @@ pub(crate) fn figures(samples: &[TurnSample], with_llm: bool) -> TurnFigures {
             None
         },
         tts_compute_ms: stage(|t| t.tts_compute_ms),
+        prompt_evaluated: median_of(
+            samples
+                .iter()
+                .map(|sample| sample.llm_prompt_tokens.map(|(evaluated, _)| evaluated)),
+        ),
+        prompt_reused: median_of(
+            samples
+                .iter()
+                .map(|sample| sample.llm_prompt_tokens.map(|(_, reused)| reused)),
+        ),
         overhead: median_of(samples.iter().map(|sample| sample.overhead(with_llm))),
         transcript: last
             .map(|s| s.summary.transcript.clone())
@@ -145,17 +157,27 @@ pub(crate) async fn voice_turn(
     };
     let first_audio = first_audio
         .ok_or_else(|| bench_error(format!("no speech in the reply {:?}", summary.reply)))?;
-    let prompt_ms: Vec<f64> = bridge
+    let evaluations: Vec<String> = bridge
         .program
         .log_since(started)
-        .iter()
+        .into_iter()
         .filter(|line| line.text.contains("Prompt evaluated"))
-        .filter_map(|line| log_field(&line.text, "prompt_ms"))
+        .map(|line| line.text)
         .collect();
+    let sum = |key: &str| -> Vec<f64> {
+        evaluations
+            .iter()
+            .filter_map(|line| log_field(line, key))
+            .collect()
+    };
+    let prompt_ms = sum("prompt_ms");
+    let evaluated: f64 = sum("evaluated_tokens").iter().sum();
+    let reused: f64 = sum("reused_tokens").iter().sum();
     Ok(TurnSample {
         latency_ms: first_audio.duration_since(last).as_secs_f64() * 1000.0,
         timings: summary.timings,
         llm_prompt_ms: (!prompt_ms.is_empty()).then(|| prompt_ms.iter().sum()),
+        llm_prompt_tokens: (!prompt_ms.is_empty()).then_some((evaluated, reused)),
         summary,
     })
 }
@@ -255,6 +277,7 @@ mod tests {
             },
             summary: TurnSummary::default(),
             llm_prompt_ms: prompt,
+            llm_prompt_tokens: None,
         }
     }
 

@@ -49,6 +49,10 @@ pub struct TurnFigures {
     pub llm_compute_ms: Option<f64>,
     /// Piper's compute for the first sentence.
     pub tts_compute_ms: Option<f64>,
+    /// Prompt tokens the LLM evaluated in a turn (every round of tool calls).
+    pub prompt_evaluated: Option<f64>,
+    /// Prompt tokens it reused from its cache.
+    pub prompt_reused: Option<f64>,
     /// Latency ÷ the engines' compute, median of the per-turn ratios.
     pub overhead: Option<f64>,
     /// What was heard and answered in the last turn (to show the right path was taken).
@@ -182,10 +186,16 @@ impl Report {
                         "",
                         "stages, ms",
                         format!(
-                            "endpoint+delivery {} · STT done {} · LLM first token {} · first sentence {} · first audio {} (after the endpoint); heard {:?} → {} {:?}",
+                            "endpoint+delivery {} · STT done {} · LLM first token {}{} · first sentence {} · first audio {} (after the endpoint); heard {:?} → {} {:?}",
                             ms(turn.endpoint_and_delivery_ms),
                             ms(turn.stt_ms),
                             ms(turn.first_token_ms),
+                            match (turn.prompt_evaluated, turn.prompt_reused) {
+                                (Some(evaluated), Some(reused)) => format!(
+                                    " (prompt: {evaluated:.0} tokens evaluated, {reused:.0} reused from the cache)"
+                                ),
+                                _ => String::new(),
+                            },
                             ms(turn.first_sentence_ms),
                             ms(turn.first_audio_ms),
                             turn.transcript,
