@@ -216,6 +216,9 @@ async fn respond(
         }
     };
     let reply = sink.finish(intent.clone()).await;
+    // The reply's speech is all made: the model may now read the grown conversation ahead of
+    // the next question without taking the CPU from this one.
+    super::warm::rewarm(shared);
     let timings = clock.lock().await.report();
     let satellite = asker.satellite.as_ref();
     shared
