@@ -33,7 +33,10 @@ pub(crate) fn history_start(
                 .map_or(half, |offset| half + offset)
         }
     };
-    (start, entries.get(start).map(|entry| entry.at_ms).or(anchor))
+    (
+        start,
+        entries.get(start).map(|entry| entry.at_ms).or(anchor),
+    )
 }
 
 #[cfg(test)]
