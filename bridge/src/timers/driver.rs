@@ -118,7 +118,7 @@ struct Driver {
     /// The book, and the record it was read from or written as.
     stored: Stored,
     /// The book holds changes the store refused (a full disk, Redis away): written with the
-    /// next change, or at the next refresh.
+    /// next change, or (Redis) at the next refresh.
     dirty: bool,
     announcements: JoinSet<()>,
     default_lang: Lang,
