@@ -189,15 +189,79 @@ fn detectors_share_the_model_but_not_their_state() {
     assert_eq!(again, speech_alone);
 }
 
-/// On-CPU time of the calling thread in nanoseconds (Linux `schedstat`), so the measurement
-/// holds on a loaded machine where wall-clock time does not.
-fn thread_cpu_ns() -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    text.split_whitespace().next()?.parse().ok()
+/// Many streams at once: the workers batch their frames, and every stream still gets the
+/// probabilities it gets alone (up to the rounding of a batched matrix product).
+#[test]
+fn concurrent_streams_are_batched_without_mixing_their_state() {
+    let frames = |audio: &[i16]| -> Vec<Vec<f32>> {
+        audio
+            .chunks_exact(SILERO_FRAME_LEN)
+            .map(|frame| frame.iter().map(|&s| f32::from(s) / 32768.0).collect())
+            .collect()
+    };
+    let inputs = [
+        frames(&padded(&espeak("turn on the kitchen light"), 0.2, 0.2).0),
+        frames(&white_noise(2.0, -30.0)),
+        frames(&padded(&espeak("what time is it"), 0.5, 0.1).0),
+    ];
+    let alone = |input: &[Vec<f32>]| -> Vec<f32> {
+        let mut detector = silero().detector();
+        input
+            .iter()
+            .map(|frame| detector.speech_probability(frame).unwrap())
+            .collect()
+    };
+    let expected: Vec<Vec<f32>> = inputs.iter().map(|input| alone(input)).collect();
+
+    let before = silero().batch_counts();
+    let streams = 24;
+    let (inputs, alone) = (&inputs, &alone);
+    let got: Vec<(usize, Vec<f32>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..streams)
+            .map(|stream| {
+                let which = stream % inputs.len();
+                scope.spawn(move || (which, alone(&inputs[which])))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let after = silero().batch_counts();
+    for (which, probabilities) in &got {
+        let want = &expected[*which];
+        assert_eq!(probabilities.len(), want.len());
+        for (frame, (got, want)) in probabilities.iter().zip(want).enumerate() {
+            assert!(
+                (got - want).abs() < 1e-3,
+                "input {which}, frame {frame}: {got} batched, {want} alone"
+            );
+        }
+    }
+    let (runs, frames) = (after.runs - before.runs, after.frames - before.frames);
+    let total: usize = got.iter().map(|(_, p)| p.len()).sum();
+    assert_eq!(frames, total as u64, "every frame ran exactly once");
+    println!(
+        "{streams} streams at once: {frames} frames in {runs} runs ({:.1} per run)",
+        frames as f64 / runs as f64
+    );
+    assert!(
+        runs < frames,
+        "{streams} streams at once never shared a run ({runs} runs for {frames} frames)"
+    );
+}
+
+/// On-CPU time of the whole process in nanoseconds (`/proc/self/stat`: every thread, the
+/// VAD's workers and threads already gone included), so the measurement holds on a loaded
+/// machine where wall-clock time does not. Linux counts it in ticks of 10 ms.
+fn process_cpu_ns() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let fields: Vec<&str> = text.rsplit_once(") ")?.1.split_whitespace().collect();
+    let ticks = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(ticks * 10_000_000)
 }
 
 /// Measures the cost per 32 ms frame, for capacity planning (printed with `--nocapture`,
-/// not asserted: no wall-clock assertions in tests).
+/// not asserted: no wall-clock assertions in tests): one stream alone, and many streams at
+/// once, whose frames the workers batch.
 #[test]
 fn measure_cost_per_frame() {
     let (audio, _) = padded(&espeak("what time is it in London"), 0.5, 0.5);
@@ -213,40 +277,46 @@ fn measure_cost_per_frame() {
     for frame in frames.iter().take(20) {
         detector.speech_probability(frame).unwrap();
     }
-    let (wall, cpu) = (Instant::now(), thread_cpu_ns());
+    let (wall, cpu) = (Instant::now(), process_cpu_ns());
     for frame in frames.iter().cycle().take(RUNS) {
         detector.speech_probability(frame).unwrap();
     }
     let wall = wall.elapsed().as_secs_f64() / RUNS as f64;
     let cpu = cpu
-        .zip(thread_cpu_ns())
+        .zip(process_cpu_ns())
         .map(|(before, after)| (after - before) as f64 * 1e-9 / RUNS as f64);
-    println!("Silero, one thread: {:.1} µs wall per frame", wall * 1e6);
+    println!("Silero, one stream: {:.1} µs wall per frame", wall * 1e6);
     if let Some(cpu) = cpu {
         println!(
-            "Silero, one thread: {:.1} µs CPU per frame = {:.1} % of a core per stream = {:.0} real-time streams per core",
+            "Silero, one stream: {:.1} µs CPU per frame = {:.1} % of a core per stream",
             cpu * 1e6,
             cpu * frames_per_stream * 100.0,
-            1.0 / (cpu * frames_per_stream)
         );
     }
 
-    // Two threads, as on a 2-core bridge, each with its own detector on the shared model.
-    let threads = 2;
-    let wall = Instant::now();
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| {
-                let mut detector = silero().detector();
-                for frame in frames.iter().cycle().take(RUNS) {
-                    detector.speech_probability(frame).unwrap();
-                }
-            });
-        }
-    });
-    let frames_per_second = (threads * RUNS) as f64 / wall.elapsed().as_secs_f64();
-    println!(
-        "Silero, {threads} threads: {frames_per_second:.0} frames/s wall = {:.0} real-time streams",
-        frames_per_second / frames_per_stream
-    );
+    // Many streams pushing frames as fast as they can, as on a busy bridge.
+    for streams in [2, 16, 64] {
+        let per_stream = RUNS / streams * 4;
+        let (wall, cpu) = (Instant::now(), process_cpu_ns());
+        std::thread::scope(|scope| {
+            for _ in 0..streams {
+                scope.spawn(|| {
+                    let mut detector = silero().detector();
+                    for frame in frames.iter().cycle().take(per_stream) {
+                        detector.speech_probability(frame).unwrap();
+                    }
+                });
+            }
+        });
+        let total = (streams * per_stream) as f64;
+        let frames_per_second = total / wall.elapsed().as_secs_f64();
+        let cpu = cpu
+            .zip(process_cpu_ns())
+            .map(|(before, after)| (after - before) as f64 * 1e-9 / total);
+        println!(
+            "Silero, {streams} streams at once: {frames_per_second:.0} frames/s wall = {:.0} real-time streams; {} µs CPU per frame",
+            frames_per_second / frames_per_stream,
+            cpu.map_or("?".into(), |cpu| format!("{:.1}", cpu * 1e6))
+        );
+    }
 }

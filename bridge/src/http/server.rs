@@ -64,6 +64,7 @@ async fn metrics(
         broker_connected: state.connection.borrow().connected,
         satellites_online: 0,
         inbound_queue: state.inbound_depth(),
+        stt_queue: state.shared.engines.stt_queue.waiting(),
         mqtt_accepted: stats.accepted.load(std::sync::atomic::Ordering::Relaxed),
         mqtt_rejected: stats.rejected.load(std::sync::atomic::Ordering::Relaxed),
         mqtt_dropped: stats.dropped.load(std::sync::atomic::Ordering::Relaxed),

@@ -68,6 +68,8 @@ pub(crate) struct Gauges {
     pub(crate) broker_connected: bool,
     pub(crate) satellites_online: usize,
     pub(crate) inbound_queue: usize,
+    /// Utterances waiting for speech-to-text.
+    pub(crate) stt_queue: usize,
     pub(crate) mqtt_accepted: u64,
     pub(crate) mqtt_rejected: u64,
     pub(crate) mqtt_dropped: u64,
@@ -259,6 +261,11 @@ impl Metrics {
             out,
             "hive_queue_depth{{queue=\"inbound\"}} {}",
             gauges.inbound_queue
+        );
+        let _ = writeln!(
+            out,
+            "hive_queue_depth{{queue=\"stt\"}} {}",
+            gauges.stt_queue
         );
         header(
             &mut out,

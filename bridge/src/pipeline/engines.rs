@@ -9,7 +9,7 @@ use tokio_util::sync::CancellationToken;
 use crate::config::{BridgeConfig, LlmConfig};
 use crate::context::{ContextStore, SharedState};
 use crate::llm::{Llm, LlmChain, LocalLlm, OpenAiClient};
-use crate::stt::{StandbyStt, Stt, SttConfig};
+use crate::stt::{StandbyStt, Stt, SttConfig, SttQueue};
 use crate::tts::{BuildContext, TtsChain};
 use crate::vad::BuiltVad;
 
@@ -17,6 +17,8 @@ use crate::vad::BuiltVad;
 pub struct Engines {
     /// Speech-to-text.
     pub stt: Arc<dyn Stt>,
+    /// Utterances waiting for, or holding, a turn at speech-to-text.
+    pub stt_queue: SttQueue,
     /// Voice-activity detection and endpointing.
     pub vad: BuiltVad,
     /// Language models, in failover order.
@@ -148,6 +150,7 @@ impl Engines {
         };
         Ok(Engines {
             stt,
+            stt_queue: SttQueue::new(config.stt.parallel()),
             vad,
             llm,
             tts_unavailable: built

@@ -92,6 +92,8 @@ pub(crate) async fn voice_turn(
         "Utterance received."
     );
     let audio = trim(&heard.pcm, heard.speech);
+    // Freed when the transcript is in (or the turn is dropped), not at the end of the turn.
+    let slot = shared.engines.stt_queue.admit().await;
     let stt = shared.engines.stt.clone();
     // Timed inside the blocking thread: the engine's own compute, without queueing.
     // The engine's own lines belong to the turn too.
@@ -102,6 +104,7 @@ pub(crate) async fn voice_turn(
         (stt.transcribe(&audio, None), started.elapsed())
     })
     .await;
+    drop(slot);
     let transcript = match transcript {
         Ok((Ok(transcript), compute)) => {
             clock.lock().await.stt_compute = Some(compute);

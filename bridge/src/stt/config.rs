@@ -11,3 +11,12 @@ pub enum SttConfig {
     /// whisper.cpp through whisper-rs.
     Whisper(WhisperConfig),
 }
+
+impl SttConfig {
+    /// How many utterances the engine transcribes at once.
+    pub fn parallel(&self) -> usize {
+        match self {
+            SttConfig::Whisper(whisper) => whisper.parallel,
+        }
+    }
+}

@@ -24,6 +24,10 @@ pub struct WhisperConfig {
     /// Threads for inference; 0 uses every core.
     #[serde(default)]
     pub threads: usize,
+    /// Utterances transcribed at once; the others wait their turn. One is fastest when one
+    /// transcription already uses every core (`threads = 0`).
+    #[serde(default = "default_parallel")]
+    pub parallel: usize,
     /// Beam size; 1 decodes greedily (fastest).
     #[serde(default = "default_beam")]
     pub beam_size: usize,
@@ -45,6 +49,10 @@ fn default_languages() -> Vec<String> {
     vec!["en".into(), "fr".into(), "nl".into()]
 }
 
+fn default_parallel() -> usize {
+    1
+}
+
 fn default_beam() -> usize {
     1
 }
@@ -61,6 +69,7 @@ impl WhisperConfig {
             language: default_language(),
             languages: default_languages(),
             threads: 0,
+            parallel: default_parallel(),
             beam_size: default_beam(),
             initial_prompt: None,
             fit_window: default_fit_window(),
@@ -88,6 +97,9 @@ impl WhisperConfig {
             return Err(SttError::Config(
                 "stt.languages is empty but stt.language is auto".into(),
             ));
+        }
+        if self.parallel == 0 {
+            return Err(SttError::Config("stt.parallel must be at least 1".into()));
         }
         if self.beam_size == 0 {
             return Err(SttError::Config("stt.beam_size must be at least 1".into()));

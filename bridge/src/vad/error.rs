@@ -66,6 +66,11 @@ pub enum VadError {
         reason: String,
     },
 
+    /// The model failed on a frame (ONNX Runtime's message, or what it returned instead of
+    /// Silero's outputs).
+    #[error("Silero VAD failed: {0}")]
+    Inference(String),
+
     /// ONNX Runtime failed to create a session or run the model.
     #[error("ONNX Runtime error: {0}")]
     Onnx(#[from] ort::Error),

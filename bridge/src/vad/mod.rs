@@ -2,13 +2,14 @@
 //! starts and stops, so a satellite that never sends "end" still gets an answer.
 //!
 //! - `engine`: the [`Vad`] trait (frames in, speech probability out) and [`VadFactory`].
-//! - `silero`: [`SileroModel`], Silero VAD through ONNX Runtime; `energy`: [`EnergyFactory`],
-//!   a loudness fallback.
+//! - `silero`: [`SileroModel`], Silero VAD through ONNX Runtime, run in batches across
+//!   streams by `batcher`; `energy`: [`EnergyFactory`], a loudness fallback.
 //! - `endpoint`: [`Endpointer`], the pure state machine from probabilities to events.
 //! - `stream`: [`StreamVad`], a detector plus endpointer fed with PCM chunks of any size.
 //! - `config`: [`VadSection`], choosing the engine by `type`, and building it.
 //! - `runtime`: [`init_onnx_runtime`], loading ONNX Runtime once per process;
 //!   `resample`: [`resample()`], rate conversion.
+mod batcher;
 mod config;
 mod endpoint;
 mod energy;
@@ -19,6 +20,7 @@ mod runtime;
 mod silero;
 mod stream;
 
+pub use batcher::BatchCounts;
 pub use config::{BuiltVad, VadConfig, VadSection};
 pub use endpoint::{EndReason, EndpointConfig, EndpointEvent, EndpointState, Endpointer};
 pub use energy::{DEFAULT_THRESHOLD_DBFS, ENERGY_FRAME_LEN, EnergyFactory, EnergyVad};

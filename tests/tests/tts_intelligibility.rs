@@ -1,0 +1,67 @@
+//! Piper's speech transcribed back with Whisper: proof that the phonemes, ids and scales
+//! reach the model the way Piper trained it, not merely that some audio comes out.
+//!
+//! Piper samples its voice afresh on every run, and tiny.en now and then mishears a clear
+//! phrase of it ("the time is" as "the time of"), so the judge is the tests' [`Ear`]: tiny.en,
+//! then multilingual base as a second opinion. Audio that does not say the phrases fails
+//! with both.
+//!
+//! Needs the Piper voice, ONNX Runtime and the whisper models in the models directory
+//! (`cargo run -p hive-bridge -- models install --all`); fails with the install command when
+//! they are missing.
+
+use hive_bridge::models::ModelsDir;
+use hive_bridge::tts::{BuildContext, PiperConfig, TtsChain, TtsConfig};
+use hive_tests::Ear;
+
+const INSTALL: &str = "run `cargo run -p hive-bridge -- models install --all`";
+
+/// Lowercase words of letters and digits.
+fn words(text: &str) -> String {
+    let cleaned: String = text
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                ' '
+            }
+        })
+        .collect();
+    cleaned.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn whisper_hears_what_piper_says() {
+    let models = ModelsDir::from_env(|name| std::env::var(name).ok());
+    let ctx = BuildContext::new(models.clone());
+    for path in [
+        models.path("tts/en_US-joe-medium.onnx"),
+        ctx.onnxruntime.clone(),
+        models.path("whisper/ggml-tiny.en.bin"),
+    ] {
+        assert!(path.is_file(), "{} is missing: {INSTALL}", path.display());
+    }
+    let chain = TtsChain::build(&[TtsConfig::Piper(PiperConfig::default())], &ctx)
+        .unwrap()
+        .chain;
+    let ear = Ear::new(&models);
+    // Written the way a reply is: the chain normalises "7:30" and "$3.50" before Piper.
+    let cases = [
+        ("The time is 7:30.", ["the time is", "30"]),
+        (
+            "Dr. Smith paid $3.50 for the kitchen light.",
+            ["smith paid", "kitchen light"],
+        ),
+    ];
+    for (text, expected) in cases {
+        let spoken = chain.speak(text, "en").unwrap();
+        let heard = ear.hears(&spoken.speech.samples, spoken.speech.sample_rate, |said| {
+            let said = words(said);
+            expected.iter().all(|phrase| said.contains(phrase))
+        });
+        if let Err(heard) = heard {
+            panic!("Piper said {text:?}; whisper heard {heard:?}, not all of {expected:?}");
+        }
+    }
+}
