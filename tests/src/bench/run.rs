@@ -297,7 +297,14 @@ fn machine() -> String {
         .unwrap_or_else(|| "unknown RAM".into());
     // Other work on the machine slows every figure down: say how busy it was.
     let load = load_average().map_or_else(String::new, |load| format!(", {load} at the start"));
-    format!("{cpu}, {cores} cores, {memory}{load}")
+    // The programs are built in this program's profile: say which, since Hive's own code is
+    // unoptimised in the dev profile.
+    let build = if cfg!(debug_assertions) {
+        "programs built in the dev profile"
+    } else {
+        "programs built in release"
+    };
+    format!("{cpu}, {cores} cores, {memory}, {build}{load}")
 }
 
 /// The one-minute load average, e.g. `load average 1.90`.

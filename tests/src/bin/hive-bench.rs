@@ -2,8 +2,11 @@
 //! tests/BENCHMARKS.md). Run after `cargo run -p hive-bridge -- models install --all`:
 //!
 //! ```text
-//! cargo run -p hive-tests --bin hive-bench
+//! cargo run --release -p hive-tests --bin hive-bench
 //! ```
+//!
+//! The programs measured are built in the profile this one runs in: `--release` measures
+//! what users deploy; without it, Hive's own code runs unoptimised.
 
 use std::process::ExitCode;
 
@@ -16,7 +19,7 @@ use hive_tests::bench::{BenchConfig, run};
 #[command(
     version,
     about,
-    after_help = "Example:\n  cargo run -p hive-tests --bin hive-bench -- --runs 5"
+    after_help = "Example:\n  cargo run --release -p hive-tests --bin hive-bench -- --runs 5"
 )]
 struct Args {
     /// Measured turns per kind (after one warm-up turn); the table shows medians.
