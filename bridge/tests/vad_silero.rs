@@ -8,7 +8,8 @@ mod vad_support;
 use std::time::Instant;
 
 use hive_bridge::vad::{
-    EndReason, EndpointConfig, EndpointEvent, SAMPLE_RATE, SILERO_FRAME_LEN, StreamVad, Vad,
+    EndReason, EndpointConfig, EndpointEvent, ONNX_RUNTIME_FILE, SAMPLE_RATE, SILERO_FRAME_LEN,
+    SILERO_MODEL_FILE, SileroModel, StreamVad, Vad,
 };
 use vad_support::{
     CHUNK, espeak, model_file, padded, parse_wav, seconds, silero, stream_events, white_noise,
@@ -204,8 +205,16 @@ fn concurrent_streams_are_batched_without_mixing_their_state() {
         frames(&white_noise(2.0, -30.0)),
         frames(&padded(&espeak("what time is it"), 0.5, 0.1).0),
     ];
+    // Its own model, not the binary's shared one: other tests running meanwhile would add
+    // their frames to the counts.
+    let model = SileroModel::load(
+        &model_file(SILERO_MODEL_FILE),
+        &model_file(ONNX_RUNTIME_FILE),
+        2,
+    )
+    .unwrap();
     let alone = |input: &[Vec<f32>]| -> Vec<f32> {
-        let mut detector = silero().detector();
+        let mut detector = model.detector();
         input
             .iter()
             .map(|frame| detector.speech_probability(frame).unwrap())
@@ -213,7 +222,7 @@ fn concurrent_streams_are_batched_without_mixing_their_state() {
     };
     let expected: Vec<Vec<f32>> = inputs.iter().map(|input| alone(input)).collect();
 
-    let before = silero().batch_counts();
+    let before = model.batch_counts();
     let streams = 24;
     let (inputs, alone) = (&inputs, &alone);
     let got: Vec<(usize, Vec<f32>)> = std::thread::scope(|scope| {
@@ -225,7 +234,7 @@ fn concurrent_streams_are_batched_without_mixing_their_state() {
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
-    let after = silero().batch_counts();
+    let after = model.batch_counts();
     for (which, probabilities) in &got {
         let want = &expected[*which];
         assert_eq!(probabilities.len(), want.len());
