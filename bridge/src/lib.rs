@@ -1,5 +1,6 @@
 //! Hive's bridge.
 //!
+//! - [`allocator`]: glibc's settings for a process that loads models.
 //! - [`broker`]: the embedded MQTT broker, for a first run without Mosquitto.
 //! - [`cluster`]: several bridges sharing the work through the broker's shared
 //!   subscriptions.
@@ -28,6 +29,7 @@
 //! - [`vad`]: voice-activity detection and endpointing (Silero through ONNX Runtime).
 //! - [`tts`]: text-to-speech (Piper voices through ONNX Runtime, espeak-ng) and text
 //!   normalisation.
+pub mod allocator;
 mod backoff;
 pub mod broker;
 pub mod cluster;

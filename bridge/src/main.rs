@@ -8,6 +8,7 @@ use clap::Parser;
 mod cli;
 
 fn main() -> ExitCode {
+    let _ = hive_bridge::allocator::tune();
     let args = cli::Args::parse();
     cli::logging::init(args.log_format, args.default_log_level());
     match cli::run(args) {

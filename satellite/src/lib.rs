@@ -6,6 +6,7 @@
 //! the integration tests call the same function. The parts, in the order of the tree:
 //!
 //! - [`actions`]: what an `action` from the bridge means (`show_emotion`, the command hook).
+//! - `allocator`: handing freed memory back to the system.
 //! - [`audio`]: WAV files, resampling, the end-of-speech detector, the alarm tone, inputs
 //!   (WAV, stdin, microphone) and outputs (WAV files, speaker).
 //! - `clock`: wall-clock time for timers ([`Clock`]).
@@ -27,6 +28,7 @@
 //! `ARCHITECTURE.md` next to this crate names every task, thread and channel.
 
 pub mod actions;
+mod allocator;
 pub mod audio;
 mod clock;
 pub mod config;

@@ -141,6 +141,48 @@ impl ScriptedSatellite {
         Ok(())
     }
 
+    /// Says `pcm` as [`ScriptedSatellite::speak`] does, but the broker delivers the first
+    /// `early` chunks before the wake and the start sent ahead of them (as Mosquitto does
+    /// when its in-flight window to the bridge is full of QoS 1 messages).
+    ///
+    /// # Errors
+    /// The broker connection failed.
+    pub async fn speak_overtaken(
+        &mut self,
+        session: u32,
+        pcm: &[i16],
+        early: usize,
+    ) -> Result<(), HarnessError> {
+        let chunks: Vec<AudioChunk> = pcm
+            .chunks(640)
+            .enumerate()
+            .map(|(seq, samples)| AudioChunk::from_samples(session, seq as u32, samples))
+            .collect();
+        let (ahead, rest) = chunks.split_at(early.min(chunks.len()));
+        for chunk in ahead {
+            self.send(self.topics.encode_audio_chunk(&self.id, chunk))
+                .await?;
+        }
+        let wake = Wake {
+            session,
+            wake_word: "hey_hive".into(),
+            score: 0.9,
+            energy: None,
+        };
+        self.send(self.topics.encode_wake(&self.id, &wake)).await?;
+        let start = AudioStart {
+            session,
+            format: AudioFormat::default(),
+        };
+        self.send(self.topics.encode_audio_start(&self.id, &start))
+            .await?;
+        for chunk in rest {
+            self.send(self.topics.encode_audio_chunk(&self.id, chunk))
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Types a question.
     ///
     /// # Errors

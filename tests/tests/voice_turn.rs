@@ -92,6 +92,36 @@ async fn what_time_is_it_is_answered_with_the_time_in_text_and_speech() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chunks_that_overtake_their_start_still_make_the_question() {
+    hive_tests::init_logs();
+    let _models = models();
+    let broker = Broker::start().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let bridge = RunningBridge::start(&broker, data.path(), ENGLISH).unwrap();
+    let mut kitchen = ScriptedSatellite::connect(&broker, "kitchen")
+        .await
+        .unwrap();
+    kitchen.wait_bridge_online(WAIT).await.unwrap();
+
+    // The question starts at once: the first 0.8 s ("what time"), delivered before the wake
+    // and the start, carry the words that make it a question about the time.
+    let question = [
+        synthesize("what time is it", "en-us").unwrap(),
+        silence(1.5),
+    ]
+    .concat();
+    kitchen.speak_overtaken(77, &question, 20).await.unwrap();
+    let reply = kitchen.reply(77, WAIT).await.unwrap();
+    let text = reply.text();
+    assert!(
+        says_the_time(&text),
+        "reply {text:?} lacks the time {:?}: the early chunks were lost",
+        current_times()
+    );
+    bridge.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ask_and_say_work_from_mosquitto_pub() {
     hive_tests::init_logs();
     models();

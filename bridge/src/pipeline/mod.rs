@@ -3,6 +3,7 @@
 
 mod announce;
 mod chunks;
+mod early;
 mod engines;
 mod history;
 mod refuse;

@@ -10,6 +10,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
+use super::early::EarlyAudio;
 use super::refuse::{refuse_ask, refuse_satellite};
 use super::respond::Destination;
 use super::shared::Shared;
@@ -51,6 +52,8 @@ pub(crate) struct Router {
     refused: HashMap<SatelliteId, u32>,
     /// `[satellites] allow`: messages of other satellites stop here.
     gate: SatelliteGate,
+    /// Chunks that overtook their turn's start on the way through the broker.
+    early: EarlyAudio,
 }
 
 impl Router {
@@ -69,6 +72,7 @@ impl Router {
             admission,
             refused: HashMap::new(),
             gate,
+            early: EarlyAudio::default(),
         }
     }
 
@@ -122,19 +126,35 @@ impl Router {
                 // the broker gave the wake to (see `cluster`): the others let it pass.
                 if unknown && self.shared.config.cluster.enabled() {
                     tracing::debug!(satellite = %satellite, session = start.session, "Audio of another instance's turn; ignored.");
+                    self.early.forget(&satellite);
                     return;
                 }
                 if unknown && self.refused.get(&satellite) == Some(&start.session) {
+                    self.early.forget(&satellite);
                     return;
                 }
                 if unknown {
                     self.start_voice(satellite.clone(), start.session);
                 }
                 self.feed(&satellite, start.session, AudioIn::Start);
+                for chunk in self.early.take(&satellite, start.session) {
+                    self.feed(&satellite, start.session, AudioIn::Chunk(chunk));
+                }
             }
             Inbound::AudioChunk { satellite, chunk } => {
                 let session = chunk.session;
-                self.feed(&satellite, session, AudioIn::Chunk(chunk));
+                let current = self
+                    .turns
+                    .get(&satellite)
+                    .is_some_and(|turn| turn.session == session);
+                if current {
+                    self.feed(&satellite, session, AudioIn::Chunk(chunk));
+                } else if !self
+                    .early
+                    .hold(&satellite, chunk, std::time::Instant::now())
+                {
+                    tracing::debug!(satellite = %satellite, session, "Audio for no current session; dropped.");
+                }
             }
             Inbound::AudioEnd { satellite, end } => {
                 let session = end.session;

@@ -33,8 +33,8 @@ pub(super) struct States {
 
 impl States {
     /// A state whose last full pass used `window`: an idle one, or a new one primed with a
-    /// pass over a second of silence (`prime` false: a new one as is, for callers that do
-    /// not detect the language).
+    /// pass over a second of silence. `prime` false (the caller does not detect the language,
+    /// and transcription sets its own window): any idle state, else a new one as is.
     pub(super) fn take(
         &self,
         context: &WhisperContext,
@@ -44,7 +44,9 @@ impl States {
     ) -> Result<WhisperState, whisper_rs::WhisperError> {
         {
             let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(at) = idle.iter().position(|(w, _)| *w == window) {
+            let same = idle.iter().position(|(w, _)| *w == window);
+            let newest = idle.len().checked_sub(1).filter(|_| !prime);
+            if let Some(at) = same.or(newest) {
                 return Ok(idle.swap_remove(at).1);
             }
         }

@@ -3,11 +3,13 @@
 
 mod assistant;
 mod error;
+mod on_demand;
 mod stt;
 mod tts;
 
 pub use assistant::{LocalAnswer, LocalAssistant, not_understood, timer_announcement};
 pub use error::OfflineError;
+pub use on_demand::{Loader, OnDemandStt};
 #[cfg(feature = "offline-stt")]
 pub use stt::WhisperOffline;
 pub use stt::{Heard, OfflineStt, default_prompt};

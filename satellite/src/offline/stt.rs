@@ -21,6 +21,22 @@ pub trait OfflineStt: Send + Sync {
     /// # Errors
     /// The engine failed.
     fn transcribe(&self, audio: &[i16]) -> Result<Heard, OfflineError>;
+
+    /// Whether to hold the engine in memory: true while degraded mode may need it. Must not
+    /// block (the satellite's main loop calls it); letting go may wait for a transcription or
+    /// a load to end.
+    fn keep(&self, wanted: bool) {
+        let _ = wanted;
+    }
+
+    /// Loads the engine now if it is wanted, so that the first question does not wait for
+    /// it. Blocking.
+    ///
+    /// # Errors
+    /// The engine cannot be loaded.
+    fn prepare(&self) -> Result<(), OfflineError> {
+        Ok(())
+    }
 }
 
 /// A prompt priming whisper towards what degraded mode understands, in `languages`: short

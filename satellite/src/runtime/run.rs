@@ -96,9 +96,10 @@ impl std::fmt::Debug for RunOptions {
     }
 }
 
-/// Loads degraded mode's speech-to-text on a blocking thread. A failure is logged, not
-/// fatal: the satellite still works with the bridge, and says offline that it did not
-/// understand.
+/// Degraded mode's speech-to-text, loaded on demand (see [`crate::offline::OnDemandStt`]).
+/// It is loaded here, on a blocking thread, to tell at start-up whether it can be; the
+/// satellite starts degraded and lets it go once it hears from the bridge. A failure is logged, not fatal: the satellite still works
+/// with the bridge, and says offline that it did not understand.
 async fn load_stt(config: &SatelliteConfig) -> Option<Arc<dyn OfflineStt>> {
     if !config.degraded.enabled {
         return None;
@@ -106,7 +107,7 @@ async fn load_stt(config: &SatelliteConfig) -> Option<Arc<dyn OfflineStt>> {
     #[cfg(feature = "offline-stt")]
     {
         let degraded = config.degraded.clone();
-        let loaded = tokio::task::spawn_blocking(move || {
+        let load: crate::offline::Loader = Box::new(move || {
             let languages: Vec<Lang> = degraded
                 .languages
                 .iter()
@@ -125,10 +126,13 @@ async fn load_stt(config: &SatelliteConfig) -> Option<Arc<dyn OfflineStt>> {
                 prompt,
                 degraded.stt_threads,
             )
-        })
-        .await;
+            .map(|stt| Arc::new(stt) as Arc<dyn OfflineStt>)
+        });
+        let stt: Arc<dyn OfflineStt> = Arc::new(crate::offline::OnDemandStt::new(load));
+        let checked = Arc::clone(&stt);
+        let loaded = tokio::task::spawn_blocking(move || checked.prepare()).await;
         match loaded {
-            Ok(Ok(stt)) => Some(Arc::new(stt)),
+            Ok(Ok(())) => Some(stt),
             Ok(Err(error)) => {
                 tracing::error!(error = %error, code = "local_stt_unavailable", "Degraded mode cannot understand speech.");
                 None

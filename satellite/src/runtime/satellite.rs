@@ -182,9 +182,17 @@ impl Satellite {
         if reason != self.degraded {
             match reason {
                 Some(reason) => {
-                    tracing::warn!(satellite = %self.id, reason = reason.as_str(), "Degraded: answering locally.")
+                    tracing::warn!(satellite = %self.id, reason = reason.as_str(), "Degraded: answering locally.");
+                    if self.degraded.is_none() {
+                        self.prepare_stt();
+                    }
                 }
-                None => tracing::info!(satellite = %self.id, "The bridge is back: normal mode."),
+                None => {
+                    tracing::info!(satellite = %self.id, "The bridge is back: normal mode.");
+                    if let Some(stt) = &self.stt {
+                        stt.keep(false);
+                    }
+                }
             }
             self.degraded = reason;
             self.emit(SatelliteEvent::Degraded(reason));
@@ -205,6 +213,21 @@ impl Satellite {
             }
             self.save().await;
         }
+    }
+
+    /// Loads degraded mode's speech-to-text in the background, so that the first question
+    /// asked offline does not wait for it.
+    fn prepare_stt(&self) {
+        let Some(stt) = self.stt.clone().filter(|_| self.config.degraded.enabled) else {
+            return;
+        };
+        stt.keep(true);
+        let id = self.id.clone();
+        tokio::task::spawn_blocking(move || {
+            if let Err(error) = stt.prepare() {
+                tracing::error!(satellite = %id, error = %error, code = "local_stt_unavailable", "Degraded mode cannot understand speech.");
+            }
+        });
     }
 
     fn show(&mut self, before: EyeView, view: EyeView) {

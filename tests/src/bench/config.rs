@@ -16,6 +16,9 @@ pub struct BenchConfig {
     pub models_dir: PathBuf,
     /// Measure the satellite's memory and bandwidth with the real `hive-satellite`.
     pub satellite: bool,
+    /// A `hive-bridge` program to measure instead of building one (to compare two builds
+    /// on the same machine in the same hour).
+    pub bridge: Option<PathBuf>,
 }
 
 impl Default for BenchConfig {
@@ -28,6 +31,7 @@ impl Default for BenchConfig {
                 .root()
                 .to_path_buf(),
             satellite: true,
+            bridge: None,
         }
     }
 }

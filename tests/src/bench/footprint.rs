@@ -1,6 +1,7 @@
 //! Figures 4 (satellite) and 5: the real `hive-satellite`, hearing "hey hive, what time is
 //! it" from a WAV file at a microphone's pace, connected through a counting relay. Its RSS
-//! is sampled while it listens for the wake word and while it streams; the relay counts
+//! is sampled while it listens for the wake word, while it streams, and once the bridge is
+//! killed and it answers alone (degraded mode, with its own whisper loaded); the relay counts
 //! the bytes of the audio stream's MQTT packets.
 
 use std::path::Path;
@@ -20,6 +21,12 @@ use crate::{Broker, QoS, TestClient};
 const IDLE_SECONDS: f32 = 5.0;
 /// How long the satellite may take to start, hear its wake word and get its answer.
 const TIMEOUT: Duration = Duration::from_secs(120);
+/// How long degraded mode may take to show, once the bridge is gone.
+const DEGRADED_TIMEOUT: Duration = Duration::from_secs(30);
+/// Time for degraded mode's whisper to load once the satellite turned yellow, then the
+/// window its RSS is read over.
+const DEGRADED_SETTLE: Duration = Duration::from_secs(4);
+const DEGRADED_WINDOW: Duration = Duration::from_secs(1);
 
 /// espeak-ng at `speed` words a minute, 16 kHz: the wake word model was made from speech
 /// like it (satellite/tests say it at 160).
@@ -58,11 +65,13 @@ fn wav_bytes(samples: &[i16]) -> Vec<u8> {
     out
 }
 
-/// Runs the satellite through one turn with the bridge already on `broker`.
+/// Runs the satellite through one turn with `bridge` on `broker`, then kills the bridge
+/// and measures the satellite on its own.
 pub(crate) async fn satellite(
     binary: &Path,
     broker: &Broker,
     models: &Path,
+    bridge: &mut Program,
 ) -> Result<SatelliteFigures, HarnessError> {
     let dir = tempfile::tempdir().map_err(|error| bench_error(error.to_string()))?;
     let audio = [
@@ -110,7 +119,7 @@ languages = ["en"]
     std::fs::write(&config_path, config).map_err(|error| bench_error(error.to_string()))?;
 
     let mut observer = TestClient::connect(broker, "bench-observer", None).await?;
-    for suffix in ["wake", "control", "turn"] {
+    for suffix in ["wake", "control", "turn", "mode"] {
         observer
             .subscribe(
                 &format!("hive/satellite/bench-sat/{suffix}"),
@@ -162,11 +171,35 @@ languages = ["en"]
     let streaming_bytes = sampler
         .peak(wake, end)
         .ok_or_else(|| bench_error("no RSS sample while streaming"))?;
+
+    // The bridge dies; its last will tells the satellite, which loads its own whisper.
+    bridge.kill();
+    let deadline = tokio::time::Instant::now() + DEGRADED_TIMEOUT;
+    loop {
+        let Some(message) = observer
+            .recv_timeout(deadline.saturating_duration_since(tokio::time::Instant::now()))
+            .await
+        else {
+            return Err(bench_error(format!(
+                "the satellite did not enter degraded mode once the bridge was killed; its log:\n{}",
+                program.tail()
+            )));
+        };
+        if message.topic.ends_with("/mode") && message.payload.as_slice() == b"degraded" {
+            break;
+        }
+    }
+    tokio::time::sleep(DEGRADED_SETTLE).await;
+    let to = std::time::Instant::now();
+    let degraded_bytes = sampler
+        .median(to - DEGRADED_WINDOW, to)
+        .ok_or_else(|| bench_error("no RSS sample in degraded mode"))?;
     program.kill();
     let counts = proxy.counts();
     Ok(SatelliteFigures {
         idle_bytes,
         streaming_bytes,
+        degraded_bytes,
         stream_bytes: counts.stream_bytes,
         pcm_bytes: counts.pcm_bytes,
         chunks: counts.chunks,

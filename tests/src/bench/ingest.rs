@@ -68,6 +68,7 @@ pub(crate) async fn step(
     // The default admission limit (`[limits] max_sessions`, 8 turns at once) is a policy
     // for small machines; what is measured here is what the ingest path carries.
     let limits = format!("[limits]\nmax_sessions = {satellites}\n");
+    let broker_drops_before = broker_drops(broker);
     let mut bridge = BridgeProcess::start(bridge_binary, &broker.url(), models, &limits)?;
     super::run::wait_online(broker, &mut bridge).await?;
     let mut streamers = Vec::with_capacity(satellites);
@@ -97,6 +98,12 @@ pub(crate) async fn step(
         results.push(joined.map_err(|error| bench_error(error.to_string()))??);
     }
     let (received, lost, late) = settled_counts(&bridge).await?;
+    let bridge_drops = bridge
+        .metrics()
+        .ok()
+        .and_then(|text| metric(&text, "hive_mqtt_messages_total{fate=\"dropped\"}"))
+        .unwrap_or(0.0) as u64;
+    let broker_drops = broker_drops(broker).saturating_sub(broker_drops_before);
     bridge.program.kill();
 
     let mut lags = Vec::new();
@@ -137,7 +144,11 @@ pub(crate) async fn step(
             END_WAIT.as_secs()
         ))
     } else if lost + late > 0 {
-        Some(format!("{lost} chunks lost, {late} late"))
+        // Where they went: the broker's queue for the bridge, or the bridge's own router.
+        Some(format!(
+            "{lost} chunks lost, {late} late (the bridge's MQTT loop dropped {bridge_drops} \
+             messages; the broker reported dropping outgoing messages {broker_drops} times)"
+        ))
     } else if max_lag > MAX_VAD_LAG.as_secs_f64() * 1000.0 {
         Some(format!(
             "end of speech up to {max_lag:.0} ms behind the audio (limit {} ms)",
@@ -157,6 +168,15 @@ pub(crate) async fn step(
         max_schedule_lag_ms: schedule_lag.as_secs_f64() * 1000.0,
         failure,
     })
+}
+
+/// How many times Mosquitto has logged that it drops messages queued for a client that
+/// reads too slowly (its `max_queued_messages`, 1000 by default).
+fn broker_drops(broker: &Broker) -> usize {
+    broker
+        .log()
+        .matches("Outgoing messages are being dropped")
+        .count()
 }
 
 /// The bridge's chunk counters once they stop moving (every listening that ended has

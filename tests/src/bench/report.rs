@@ -107,13 +107,15 @@ pub struct SatelliteFigures {
     pub idle_bytes: u64,
     /// Highest RSS while streaming.
     pub streaming_bytes: u64,
+    /// RSS in degraded mode, once the bridge was killed and the offline whisper loaded.
+    pub degraded_bytes: u64,
     /// Bytes of the audio stream's PUBLISH packets.
     pub stream_bytes: u64,
     /// PCM bytes in them (÷ 32,000 = seconds of speech).
     pub pcm_bytes: u64,
     /// Chunks sent.
     pub chunks: u64,
-    /// Size of the model files it loaded (whisper tiny.en for the offline degraded mode).
+    /// Size of degraded mode's whisper (tiny.en), in memory only in degraded mode.
     pub model_bytes: u64,
 }
 
@@ -336,29 +338,36 @@ impl Report {
         }
         match &self.satellite {
             Outcome::Done(satellite) => {
-                let beyond = |rss: u64| rss as f64 - satellite.model_bytes as f64;
+                // While the bridge answers, degraded mode's whisper is not in memory: the
+                // RSS is all beyond models. In degraded mode it is, and is subtracted.
+                let idle = satellite.idle_bytes as f64;
+                let streaming = satellite.streaming_bytes as f64;
+                let degraded = satellite.degraded_bytes as f64 - satellite.model_bytes as f64;
                 row(
                     "4c",
                     "Satellite RSS idle (listening for the wake word), beyond models",
-                    format!(
-                        "{} (RSS {} − degraded mode's whisper {})",
-                        mb(beyond(satellite.idle_bytes)),
-                        mb(satellite.idle_bytes as f64),
-                        mb(satellite.model_bytes as f64)
-                    ),
+                    format!("{} (no model in memory while the bridge answers)", mb(idle)),
                     "≤ 20 MB",
-                    met(beyond(satellite.idle_bytes) <= 20e6),
+                    met(idle <= 20e6),
                 );
                 row(
                     "4d",
                     "Satellite RSS streaming, beyond models",
+                    format!("{} (peak RSS)", mb(streaming)),
+                    "≤ 20 MB",
+                    met(streaming <= 20e6),
+                );
+                row(
+                    "4e",
+                    "Satellite RSS in degraded mode (bridge killed), beyond models",
                     format!(
-                        "{} (peak RSS {})",
-                        mb(beyond(satellite.streaming_bytes)),
-                        mb(satellite.streaming_bytes as f64)
+                        "{} (RSS {} − its whisper {})",
+                        mb(degraded),
+                        mb(satellite.degraded_bytes as f64),
+                        mb(satellite.model_bytes as f64)
                     ),
                     "≤ 20 MB",
-                    met(beyond(satellite.streaming_bytes) <= 20e6),
+                    met(degraded <= 20e6),
                 );
                 let measured = satellite.bytes_per_second().map_or_else(
                     || "no audio streamed".to_string(),

@@ -43,7 +43,16 @@ pub async fn run(config: &BenchConfig) -> Result<Report, HarnessError> {
     progress("building the programs (cargo build; waits for other builds' lock)");
     let llm_model = models.join(LLM_MODEL);
     let use_llm = config.llm && llm_model.is_file();
-    let bridge_binary = build_blocking("hive-bridge", "hive-bridge").await?;
+    let bridge_binary = match &config.bridge {
+        Some(program) if program.is_file() => program.clone(),
+        Some(program) => {
+            return Err(bench_error(format!(
+                "--bridge: {} is not a file",
+                program.display()
+            )));
+        }
+        None => build_blocking("hive-bridge", "hive-bridge").await?,
+    };
     if use_llm {
         build_blocking("hive-llm", "hive-llm").await?;
     }
@@ -53,16 +62,20 @@ pub async fn run(config: &BenchConfig) -> Result<Report, HarnessError> {
         None
     };
     let broker = Broker::start()?;
-    let machine = machine();
+    let mut machine = machine();
+    if let Some(program) = &config.bridge {
+        machine.push_str(&format!(", hive-bridge given: {}", program.display()));
+    }
     let date = utc_now();
 
-    let extra = if use_llm {
-        format!(
+    // Waiting for the local model to load asks a question every half second; the turn
+    // rate limit (`[limits]`, 20 a minute per satellite) is a policy, not what is measured.
+    let mut extra = String::from("[limits]\nturns_per_minute = 10000\n");
+    if use_llm {
+        extra.push_str(&format!(
             "[[llm]]\ntype = \"local\"\nmodel = \"{LLM_MODEL}\"\nmax_tokens = 80\ncontext = 4096\n"
-        )
-    } else {
-        String::new()
-    };
+        ));
+    }
     progress("starting the bridge");
     let mut bridge = BridgeProcess::start(&bridge_binary, &broker.url(), models, &extra)?;
     wait_online(&broker, &mut bridge).await?;
@@ -129,7 +142,9 @@ pub async fn run(config: &BenchConfig) -> Result<Report, HarnessError> {
     let satellite = match satellite_binary {
         Some(Ok(binary)) => {
             progress("the real hive-satellite: memory and bandwidth");
-            footprint::satellite(&binary, &broker, models).await.into()
+            footprint::satellite(&binary, &broker, models, &mut bridge.program)
+                .await
+                .into()
         }
         Some(Err(error)) => Outcome::Failed(error.to_string()),
         None => Outcome::Skipped("--no-satellite".into()),

@@ -35,6 +35,10 @@ struct Args {
     /// Skip the real satellite (its memory and bandwidth).
     #[arg(long)]
     no_satellite: bool,
+    /// Measure this hive-bridge program instead of building one: copy an earlier build
+    /// aside to compare two builds in the same hour.
+    #[arg(long, value_name = "PROGRAM")]
+    bridge: Option<std::path::PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -44,6 +48,7 @@ fn main() -> ExitCode {
         ingest_steps: args.ingest_steps,
         llm: !args.no_llm,
         satellite: !args.no_satellite,
+        bridge: args.bridge,
         ..BenchConfig::default()
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()

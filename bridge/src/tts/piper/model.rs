@@ -4,6 +4,7 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use ort::environment::Environment;
+use ort::logging::LogLevel;
 use ort::session::{Session, SessionInputValue};
 use ort::value::Tensor;
 
@@ -30,9 +31,16 @@ pub(crate) struct Scales {
 impl PiperModel {
     /// Loads the model and checks it has Piper's inputs.
     pub(crate) fn load(path: &Path, environment: &Environment) -> Result<Self, String> {
+        let failed =
+            |error: ort::Error| format!("cannot load the Piper voice {}: {error}", path.display());
         let session = Session::builder(environment)
-            .and_then(|mut builder| builder.commit_from_file(path))
-            .map_err(|error| format!("cannot load the Piper voice {}: {error}", path.display()))?;
+            .map_err(failed)?
+            // With `tracing`, ONNX Runtime hands every verbose message of every run to the
+            // subscriber, which drops them only after they were formatted.
+            .with_log_level(LogLevel::Warning)
+            .map_err(|error| failed(error.into()))?
+            .commit_from_file(path)
+            .map_err(failed)?;
         let names: Vec<&str> = session.inputs().iter().map(|input| input.name()).collect();
         if let Some(missing) = REQUIRED_INPUTS.iter().find(|name| !names.contains(name)) {
             return Err(format!(
