@@ -114,12 +114,8 @@ impl ScriptedSatellite {
             .await
     }
 
-    /// Says `pcm` (16 kHz) after a wake word: wake, start, 40 ms chunks, and no end, so
-    /// that the bridge's endpointing must decide.
-    ///
-    /// # Errors
-    /// The broker connection failed.
-    pub async fn speak(&mut self, session: u32, pcm: &[i16]) -> Result<(), HarnessError> {
+    /// Publishes the wake word and the audio stream's start of `session`.
+    async fn wake_and_start(&mut self, session: u32) -> Result<(), HarnessError> {
         let wake = Wake {
             session,
             wake_word: "hey_hive".into(),
@@ -132,7 +128,16 @@ impl ScriptedSatellite {
             format: AudioFormat::default(),
         };
         self.send(self.topics.encode_audio_start(&self.id, &start))
-            .await?;
+            .await
+    }
+
+    /// Says `pcm` (16 kHz) after a wake word: wake, start, 40 ms chunks, and no end, so
+    /// that the bridge's endpointing must decide.
+    ///
+    /// # Errors
+    /// The broker connection failed.
+    pub async fn speak(&mut self, session: u32, pcm: &[i16]) -> Result<(), HarnessError> {
+        self.wake_and_start(session).await?;
         for (seq, samples) in pcm.chunks(640).enumerate() {
             let chunk = AudioChunk::from_samples(session, seq as u32, samples);
             self.send(self.topics.encode_audio_chunk(&self.id, &chunk))
@@ -163,19 +168,7 @@ impl ScriptedSatellite {
             self.send(self.topics.encode_audio_chunk(&self.id, chunk))
                 .await?;
         }
-        let wake = Wake {
-            session,
-            wake_word: "hey_hive".into(),
-            score: 0.9,
-            energy: None,
-        };
-        self.send(self.topics.encode_wake(&self.id, &wake)).await?;
-        let start = AudioStart {
-            session,
-            format: AudioFormat::default(),
-        };
-        self.send(self.topics.encode_audio_start(&self.id, &start))
-            .await?;
+        self.wake_and_start(session).await?;
         for chunk in rest {
             self.send(self.topics.encode_audio_chunk(&self.id, chunk))
                 .await?;

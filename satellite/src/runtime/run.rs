@@ -98,8 +98,9 @@ impl std::fmt::Debug for RunOptions {
 
 /// Degraded mode's speech-to-text, loaded on demand (see [`crate::offline::OnDemandStt`]).
 /// It is loaded here, on a blocking thread, to tell at start-up whether it can be; the
-/// satellite starts degraded and lets it go once it hears from the bridge. A failure is logged, not fatal: the satellite still works
-/// with the bridge, and says offline that it did not understand.
+/// satellite starts degraded and lets it go once it hears from the bridge. A failure is
+/// logged, not fatal: the satellite still works with the bridge, and says offline that it
+/// did not understand.
 async fn load_stt(config: &SatelliteConfig) -> Option<Arc<dyn OfflineStt>> {
     if !config.degraded.enabled {
         return None;
