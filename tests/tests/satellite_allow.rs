@@ -1,12 +1,12 @@
 //! `[satellites] allow`: a bridge that answers only the listed satellites. An unlisted one
 //! that types a question or wakes gets nothing back, not even an error report, while a
-//! listed one goes on being answered; the refusals show in `/metrics` and the intruder is
-//! not on the status board.
+//! listed one goes on being answered; the refusals show in `/metrics`, and the intruder is
+//! neither on the status board nor announced to Home Assistant.
 
 use std::time::Duration;
 
 use hive_tests::cli::free_port;
-use hive_tests::{Broker, RunningBridge, ScriptedSatellite};
+use hive_tests::{Broker, QoS, RunningBridge, ScriptedSatellite, TestClient};
 use hive_topics::{Inbound, Wake};
 
 const WAIT: Duration = Duration::from_secs(120);
@@ -58,12 +58,27 @@ async fn an_unlisted_satellite_gets_nothing_while_a_listed_one_is_answered() {
     let bridge = RunningBridge::start(&broker, data.path(), &extra).unwrap();
     let base = format!("http://127.0.0.1:{port}");
 
+    // Home Assistant watches the discovery configs; both satellites say they are online.
+    let mut home = TestClient::connect(&broker, "home-assistant", None)
+        .await
+        .unwrap();
+    home.subscribe("homeassistant/device/+/config", QoS::AtLeastOnce)
+        .await
+        .unwrap();
     let mut kitchen = ScriptedSatellite::connect(&broker, "kitchen")
         .await
         .unwrap();
     let mut intruder = ScriptedSatellite::connect(&broker, "intruder")
         .await
         .unwrap();
+    for satellite in [&mut kitchen, &mut intruder] {
+        let topic = format!("hive/satellite/{}/status", satellite.id);
+        satellite
+            .client
+            .publish(&topic, "online", QoS::AtLeastOnce, true)
+            .await
+            .unwrap();
+    }
     kitchen.wait_bridge_online(WAIT).await.unwrap();
 
     kitchen.type_text(1, "What time is it?").await.unwrap();
@@ -104,7 +119,7 @@ async fn an_unlisted_satellite_gets_nothing_while_a_listed_one_is_answered() {
         };
         match intruder.topics.parse(&message.topic, &message.payload) {
             // Its own messages come back through its `#` subscription.
-            Ok(Inbound::Text { .. } | Inbound::Wake { .. }) => {}
+            Ok(Inbound::Text { .. } | Inbound::Wake { .. } | Inbound::SatelliteStatus { .. }) => {}
             Ok(Inbound::BridgeStatus(_)) => {}
             other => received.push((message.topic.clone(), other)),
         }
@@ -115,5 +130,19 @@ async fn an_unlisted_satellite_gets_nothing_while_a_listed_one_is_answered() {
     let status = get(&format!("{base}/api/status")).await;
     assert!(status.contains("kitchen"), "{status}");
     assert!(!status.contains("intruder"), "{status}");
+
+    // Home Assistant was told of the kitchen, never of the intruder.
+    let mut announced = Vec::new();
+    while let Some(message) = home.recv_timeout(Duration::from_millis(500)).await {
+        announced.push(message.topic);
+    }
+    assert!(
+        announced.contains(&"homeassistant/device/hive_satellite_kitchen/config".to_string()),
+        "{announced:?}"
+    );
+    assert!(
+        !announced.iter().any(|topic| topic.contains("intruder")),
+        "{announced:?}"
+    );
     bridge.stop().await.unwrap();
 }

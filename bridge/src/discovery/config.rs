@@ -17,9 +17,9 @@ pub struct DiscoveryConfig {
     /// Assistant before 2024.11, which has no device-based discovery.
     #[serde(default)]
     pub per_entity: bool,
-    /// The satellites to announce. Empty: every satellite that has a retained `status`.
-    /// When set, a satellite removed from the list is removed from Home Assistant at the
-    /// next start.
+    /// The satellites to announce. Empty: those of `[satellites] allow` when it is set,
+    /// else every satellite that has a retained `status`. When set, a satellite removed from
+    /// the list is removed from Home Assistant at the next start.
     #[serde(default)]
     pub satellites: Vec<String>,
 }
@@ -69,9 +69,37 @@ impl DiscoveryConfig {
     }
 }
 
+impl DiscoveryConfig {
+    /// This configuration with its satellites defaulting to the bridge's allow-list: a
+    /// satellite the bridge ignores is not one Home Assistant should show.
+    pub(crate) fn with_allowed(&self, allow: &[String]) -> DiscoveryConfig {
+        let mut config = self.clone();
+        if config.satellites.is_empty() {
+            config.satellites = allow.to_vec();
+        }
+        config
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_allow_list_is_announced_unless_discovery_names_its_own() {
+        let allow = vec!["kitchen".to_string()];
+        let default = DiscoveryConfig::default();
+        assert_eq!(default.with_allowed(&allow).satellites, allow);
+        assert!(
+            default.with_allowed(&[]).satellites.is_empty(),
+            "every satellite"
+        );
+        let own = DiscoveryConfig {
+            satellites: vec!["hall".into()],
+            ..DiscoveryConfig::default()
+        };
+        assert_eq!(own.with_allowed(&allow).satellites, ["hall"]);
+    }
 
     #[test]
     fn defaults_are_device_discovery_under_homeassistant() {

@@ -51,7 +51,8 @@ pub fn spawn(
     let client_id = format!("{}-discovery", config.mqtt.client_id);
     let options = base_options(&config.mqtt, &client_id)?;
     let (client, event_loop) = AsyncClient::new(options, 64);
-    let announcer = Announcer::new(topics, config.discovery.clone(), env!("CARGO_PKG_VERSION"));
+    let discovery = config.discovery.with_allowed(&config.satellites.allow);
+    let announcer = Announcer::new(topics, discovery, env!("CARGO_PKG_VERSION"));
     let state = DiscoveryState::new(announcer, super::engines::engines_in_use(config));
     Ok(Some(tokio::spawn(run(client, event_loop, state, shutdown))))
 }
