@@ -33,6 +33,16 @@ struct Held {
     chunks: Vec<AudioChunk>,
 }
 
+impl Held {
+    fn new(session: u32, since: Instant) -> Self {
+        Held {
+            session,
+            since,
+            chunks: Vec::new(),
+        }
+    }
+}
+
 impl EarlyAudio {
     /// Keeps `chunk` of a session that has no turn yet. A chunk of another session than
     /// the one held replaces it (the satellite moved on). Returns false when the chunk is
@@ -51,17 +61,12 @@ impl EarlyAudio {
                 return false;
             }
         }
-        let held = self.held.entry(satellite.clone()).or_insert_with(|| Held {
-            session: chunk.session,
-            since: now,
-            chunks: Vec::new(),
-        });
+        let held = self
+            .held
+            .entry(satellite.clone())
+            .or_insert_with(|| Held::new(chunk.session, now));
         if held.session != chunk.session || now.duration_since(held.since) >= MAX_AGE {
-            *held = Held {
-                session: chunk.session,
-                since: now,
-                chunks: Vec::new(),
-            };
+            *held = Held::new(chunk.session, now);
         }
         if held.chunks.len() >= MAX_CHUNKS {
             return false;

@@ -118,10 +118,7 @@ impl Router {
                 self.start_voice(satellite, wake.session);
             }
             Inbound::AudioStart { satellite, start } => {
-                let unknown = self
-                    .turns
-                    .get(&satellite)
-                    .is_none_or(|turn| turn.session != start.session);
+                let unknown = !self.is_current(&satellite, start.session);
                 // In a group, audio reaches every instance but the session belongs to the one
                 // the broker gave the wake to (see `cluster`): the others let it pass.
                 if unknown && self.shared.config.cluster.enabled() {
@@ -143,11 +140,7 @@ impl Router {
             }
             Inbound::AudioChunk { satellite, chunk } => {
                 let session = chunk.session;
-                let current = self
-                    .turns
-                    .get(&satellite)
-                    .is_some_and(|turn| turn.session == session);
-                if current {
+                if self.is_current(&satellite, session) {
                     self.feed(&satellite, session, AudioIn::Chunk(chunk));
                 } else if !self
                     .early
@@ -376,6 +369,13 @@ impl Router {
                 None
             }
         }
+    }
+
+    /// Whether `session` is the satellite's turn now.
+    fn is_current(&self, satellite: &SatelliteId, session: u32) -> bool {
+        self.turns
+            .get(satellite)
+            .is_some_and(|turn| turn.session == session)
     }
 
     fn feed(&mut self, satellite: &SatelliteId, session: u32, audio: AudioIn) {

@@ -14,7 +14,7 @@ use super::proxy::CountingProxy;
 use super::report::SatelliteFigures;
 use crate::error::HarnessError;
 use crate::speech::{silence, to_16k};
-use crate::{Broker, QoS, TestClient};
+use crate::{Broker, Message, QoS, TestClient};
 
 /// Silence before the wake word: the satellite's idle time, long enough to read its RSS
 /// once it settled.
@@ -63,6 +63,18 @@ fn wav_bytes(samples: &[i16]) -> Vec<u8> {
         out.extend_from_slice(&sample.to_le_bytes());
     }
     out
+}
+
+/// The observer's next message before `deadline`, else the error `failure` describes.
+async fn next_message(
+    observer: &mut TestClient,
+    deadline: tokio::time::Instant,
+    failure: impl FnOnce() -> String,
+) -> Result<Message, HarnessError> {
+    observer
+        .recv_timeout(deadline.saturating_duration_since(tokio::time::Instant::now()))
+        .await
+        .ok_or_else(|| bench_error(failure()))
 }
 
 /// Runs the satellite through one turn with `bridge` on `broker`, then kills the bridge
@@ -133,16 +145,14 @@ languages = ["en"]
     let deadline = tokio::time::Instant::now() + TIMEOUT;
     let (mut wake, mut end_of_speech) = (None, None);
     loop {
-        let Some(message) = observer
-            .recv_timeout(deadline.saturating_duration_since(tokio::time::Instant::now()))
-            .await
-        else {
-            return Err(bench_error(format!(
+        let message = next_message(&mut observer, deadline, || {
+            format!(
                 "the satellite's turn did not complete (wake word heard: {}); its log:\n{}",
                 wake.is_some(),
                 program.tail()
-            )));
-        };
+            )
+        })
+        .await?;
         let at = std::time::Instant::now();
         if message.topic.ends_with("/wake") {
             wake.get_or_insert(at);
@@ -176,15 +186,13 @@ languages = ["en"]
     bridge.kill();
     let deadline = tokio::time::Instant::now() + DEGRADED_TIMEOUT;
     loop {
-        let Some(message) = observer
-            .recv_timeout(deadline.saturating_duration_since(tokio::time::Instant::now()))
-            .await
-        else {
-            return Err(bench_error(format!(
+        let message = next_message(&mut observer, deadline, || {
+            format!(
                 "the satellite did not enter degraded mode once the bridge was killed; its log:\n{}",
                 program.tail()
-            )));
-        };
+            )
+        })
+        .await?;
         if message.topic.ends_with("/mode") && message.payload.as_slice() == b"degraded" {
             break;
         }
