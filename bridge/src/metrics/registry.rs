@@ -115,16 +115,20 @@ fn bump(map: &Mutex<BTreeMap<String, u64>>, key: &str) {
 }
 
 impl Metrics {
-    pub(crate) fn timings(&self, timings: &Timings) {
+    /// A turn ended with `outcome`, its stages timed by `timings`. Both are recorded under
+    /// the turns' lock, which [`Metrics::render`] holds across the two families: a scrape
+    /// never counts a turn whose stages it does not show.
+    pub(crate) fn turn(&self, outcome: &str, timings: Option<&Timings>) {
+        let mut turns = self
+            .turns
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         for (stage, histogram) in Stage::ALL.iter().zip(&self.stages) {
-            if let Some(ms) = stage.of(timings) {
+            if let Some(ms) = timings.and_then(|timings| stage.of(timings)) {
                 histogram.observe(ms as f64 / 1000.0);
             }
         }
-    }
-
-    pub(crate) fn turn(&self, outcome: &str) {
-        bump(&self.turns, outcome);
+        *turns.entry(outcome.to_string()).or_default() += 1;
     }
 
     pub(crate) fn error(&self, code: &str) {
@@ -161,6 +165,10 @@ impl Metrics {
             "histogram",
             "Latency of each stage of a turn; every stage but endpoint counts from the endpoint.",
         );
+        let turns = self
+            .turns
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         for (stage, histogram) in Stage::ALL.iter().zip(&self.stages) {
             histogram.render(
                 "hive_stage_seconds",
@@ -179,12 +187,13 @@ impl Metrics {
                 let _ = writeln!(out, "{name}{{{label}=\"{}\"}} {value}", escape(key));
             }
         };
+        let turns = Mutex::new(turns.clone());
         counters(
             &mut out,
             "hive_turns_total",
             "outcome",
             "Turns by how they ended.",
-            &self.turns,
+            &turns,
         );
         // The pipeline's errors and the parser's refusals, under one family.
         let errors = {
@@ -314,7 +323,7 @@ mod tests {
     #[test]
     fn a_turn_shows_in_every_family() {
         let metrics = Metrics::default();
-        metrics.timings(&Timings {
+        let timings = Timings {
             endpoint_ms: Some(900),
             stt_ms: Some(300),
             first_token_ms: None,
@@ -323,8 +332,8 @@ mod tests {
             llm_done_ms: None,
             total_ms: Some(700),
             ..Timings::default()
-        });
-        metrics.turn("answered");
+        };
+        metrics.turn("answered", Some(&timings));
         metrics.error("tts_failed");
         metrics.error("tts_\"odd\"");
         metrics.chunks(10, 2, 1);

@@ -64,10 +64,7 @@ impl Telemetry {
         outcome: &str,
         timings: Option<Timings>,
     ) {
-        self.metrics.turn(outcome);
-        if let Some(timings) = &timings {
-            self.metrics.timings(timings);
-        }
+        self.metrics.turn(outcome, timings.as_ref());
         lock(&self.board).turn(TurnView {
             at_ms: now_ms(),
             satellite: satellite.map(|satellite| satellite.as_str().to_string()),
