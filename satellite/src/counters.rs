@@ -17,8 +17,9 @@ pub struct Counters {
     pub chunks_sent: AtomicU64,
     /// Audio chunks the MQTT client could not take.
     pub chunks_dropped: AtomicU64,
-    /// Microphone frames dropped because the listener was behind (shared with the input
-    /// thread, hence the `Arc`).
+    /// 20 ms frames of heard audio dropped because the satellite was behind: by the
+    /// microphone's capture ring (its pump thread behind) or the frame queue (the listener
+    /// behind). Shared with the input threads, hence the `Arc`.
     pub audio_dropped: Arc<AtomicU64>,
     /// Other messages the MQTT client could not take.
     pub publish_dropped: AtomicU64,

@@ -32,6 +32,12 @@ impl FrameSink {
         FrameSink { tx, dropped }
     }
 
+    /// The drop counter (the heartbeat's `audio_dropped`), for a source that also drops
+    /// before its frames reach the sink (the microphone's ring).
+    pub(crate) fn dropped_counter(&self) -> Arc<AtomicU64> {
+        self.dropped.clone()
+    }
+
     /// Hands on a frame without blocking; a full queue drops it and counts. Returns false
     /// once the listener is gone.
     pub fn push(&self, frame: Vec<i16>) -> bool {
