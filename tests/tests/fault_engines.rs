@@ -299,9 +299,12 @@ async fn silent_server() -> (
     (address, accepted)
 }
 
-fn silent_llm(address: std::net::SocketAddr) -> String {
+/// A remote model at `address` given two seconds to answer, then passed over for
+/// `retry_after_ms` (so that a test's later turns all fall within that rest).
+fn silent_llm(address: std::net::SocketAddr, retry_after_ms: u64) -> String {
     format!(
-        "[[llm]]\ntype = \"openai\"\nurl = \"http://{address}/v1\"\nmodel = \"hung\"\nfirst_byte_timeout_ms = 2000\n"
+        "[[llm]]\ntype = \"openai\"\nurl = \"http://{address}/v1\"\nmodel = \"hung\"\n\
+         first_byte_timeout_ms = 2000\nretry_after_ms = {retry_after_ms}\n"
     )
 }
 
@@ -313,7 +316,7 @@ async fn a_remote_model_that_never_answers_gets_an_apology_not_silence() {
     let data = tempfile::tempdir().unwrap();
     let extra = format!(
         "[stt]\ntype = \"whisper\"\nmodel = \"whisper/ggml-tiny.en.bin\"\nlanguage = \"en\"\n{}",
-        silent_llm(address)
+        silent_llm(address, 5_000)
     );
     let bridge = RunningBridge::start(&broker, data.path(), &extra).unwrap();
     let mut kitchen = ScriptedSatellite::connect(&broker, "kitchen")
@@ -334,17 +337,20 @@ async fn a_remote_model_that_never_answers_gets_an_apology_not_silence() {
     bridge.stop().await.unwrap();
 }
 
+/// The whole chain story: a hung remote first in the chain, the local model second.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_remote_model_that_never_answers_gives_way_to_the_next_in_the_chain() {
+async fn a_hung_remote_model_gives_way_to_the_next_and_is_passed_over_while_it_rests() {
     hive_tests::init_logs();
     let local = models().path("llm/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf");
     assert!(local.is_file(), "{} is missing", local.display());
     let (address, accepted) = silent_server().await;
     let broker = Broker::start().unwrap();
     let data = tempfile::tempdir().unwrap();
+    let port = free_port().unwrap();
     let extra = format!(
-        "{}[[llm]]\ntype = \"local\"\nmodel = \"llm/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf\"\nmax_tokens = 80\ncontext = 4096\n",
-        silent_llm(address)
+        "{}[[llm]]\ntype = \"local\"\nmodel = \"llm/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf\"\nmax_tokens = 80\ncontext = 4096\n\
+         [http]\nlisten = \"127.0.0.1:{port}\"\n",
+        silent_llm(address, 600_000)
     );
     let bridge = RunningBridge::start(&broker, data.path(), &extra).unwrap();
     let mut kitchen = ScriptedSatellite::connect(&broker, "kitchen")
@@ -373,6 +379,78 @@ async fn a_remote_model_that_never_answers_gives_way_to_the_next_in_the_chain() 
     }
     let answer = answer.expect("the local model never answered");
     assert!(answer.text().contains("Paris"), "{answer:?}");
-    assert!(accepted.load(std::sync::atomic::Ordering::SeqCst) >= 1);
+    let asked = |accepted: &std::sync::atomic::AtomicUsize| {
+        accepted.load(std::sync::atomic::Ordering::SeqCst)
+    };
+    assert_eq!(
+        asked(&accepted),
+        1,
+        "the hung server was asked once, then rested"
+    );
+
+    // The next turns go straight to the local model: the hung server is not asked again, so
+    // no turn waits out its timeout.
+    for (session, (question, expected)) in [
+        ("What is the capital of Italy? Answer in one word.", "Rome"),
+        (
+            "What is the capital of Spain? Answer in one word.",
+            "Madrid",
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let session = 100 + session as u32;
+        kitchen.type_text(session, question).await.unwrap();
+        let reply = kitchen.reply(session, WAIT).await.unwrap();
+        assert!(reply.text().contains(expected), "{reply:?}");
+        assert_eq!(asked(&accepted), 1, "the resting server was asked again");
+    }
+
+    // /health shows the remote unhealthy, why, and when it is tried again; the local model
+    // that answered is healthy.
+    let health_url = format!("http://127.0.0.1:{port}/health");
+    let body = until(&health_url, "the hung model unhealthy", |_, health| {
+        health["engines"].as_array().is_some_and(|engines| {
+            engines
+                .iter()
+                .any(|engine| engine["kind"] == "llm" && engine["healthy"] == false)
+        })
+    })
+    .await;
+    let health: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let llms: Vec<&serde_json::Value> = health["engines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|engine| engine["kind"] == "llm")
+        .collect();
+    assert_eq!(llms.len(), 2, "{health}");
+    let remote = llms[0];
+    assert!(
+        remote["name"]
+            .as_str()
+            .unwrap()
+            .contains(&address.to_string()),
+        "{health}"
+    );
+    assert_eq!(remote["healthy"], false, "{health}");
+    let detail = remote["detail"].as_str().unwrap();
+    assert!(detail.contains("no answer within 2s"), "{health}");
+    assert!(detail.contains("retrying in"), "{health}");
+    assert!(
+        remote["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("no answer within 2s"),
+        "{health}"
+    );
+    assert_eq!(llms[1]["healthy"], true, "{health}");
+    assert!(
+        llms[1]["name"].as_str().unwrap().starts_with("hive-llm"),
+        "{health}"
+    );
+    // A remote model is a fallback, not a requirement: the bridge still serves.
+    assert_ne!(health["status"], "down", "{health}");
     bridge.stop().await.unwrap();
 }

@@ -23,6 +23,9 @@ pub(crate) struct EngineHealth {
     pub(crate) detail: Option<String>,
     /// Whether a voice turn needs it (unlike a fallback TTS engine or the store).
     pub(crate) required: bool,
+    /// Why it last failed, kept once it recovers (the language models keep one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) last_error: Option<String>,
 }
 
 /// The whole answer.
@@ -54,6 +57,7 @@ pub(crate) fn engines(shared: &Shared) -> Vec<EngineHealth> {
             .err()
             .map(|error| format!("{error}; retrying in the background")),
         required: true,
+        last_error: None,
     }];
     let vad = engines.vad.health_check();
     out.push(EngineHealth {
@@ -62,6 +66,7 @@ pub(crate) fn engines(shared: &Shared) -> Vec<EngineHealth> {
         healthy: vad.is_ok(),
         detail: vad.err().map(|error| error.to_string()),
         required: true,
+        last_error: None,
     });
     let tts: Vec<_> = engines
         .tts
@@ -78,6 +83,7 @@ pub(crate) fn engines(shared: &Shared) -> Vec<EngineHealth> {
             healthy: health.is_ok(),
             detail: health.err().map(|error| error.to_string()),
             required: !any_tts,
+            last_error: None,
         });
     }
     for (name, why) in &engines.tts_unavailable {
@@ -87,15 +93,28 @@ pub(crate) fn engines(shared: &Shared) -> Vec<EngineHealth> {
             healthy: false,
             detail: Some(format!("not loaded: {why}")),
             required: false,
+            last_error: None,
         });
     }
-    if !engines.llm.is_empty() {
+    // Each model in the chain, as the chain last found it: a resting engine is unhealthy
+    // until it answers again. None is required: without one, local intents are answered.
+    for llm in engines.llm.health() {
+        let detail = if llm.healthy {
+            None
+        } else {
+            let retry_in = llm.retry_in.unwrap_or_default().as_secs();
+            Some(format!(
+                "{}; retrying in {retry_in} s",
+                llm.last_error.as_deref().unwrap_or("failed")
+            ))
+        };
         out.push(EngineHealth {
             kind: "llm",
-            name: crate::llm::Llm::name(&engines.llm).to_string(),
-            healthy: true,
-            detail: None,
+            name: llm.name,
+            healthy: llm.healthy,
+            detail,
             required: false,
+            last_error: llm.last_error,
         });
     }
     out.push(EngineHealth {
@@ -107,6 +126,7 @@ pub(crate) fn engines(shared: &Shared) -> Vec<EngineHealth> {
             .is_none()
             .then(|| format!("cannot open {}", shared.config.context_path().display())),
         required: false,
+        last_error: None,
     });
     out
 }

@@ -35,6 +35,10 @@ pub struct OpenAiConfig {
     /// Sampling temperature.
     #[serde(default)]
     pub temperature: Option<f32>,
+    /// How long a failover chain passes this server over after it fails; each further
+    /// failure doubles it, up to five minutes (or this, if longer).
+    #[serde(default = "default_retry_after_ms")]
+    pub retry_after_ms: u64,
 }
 
 fn default_first_byte_timeout_ms() -> u64 {
@@ -49,6 +53,10 @@ fn default_max_tokens() -> u32 {
     256
 }
 
+fn default_retry_after_ms() -> u64 {
+    5_000
+}
+
 impl OpenAiConfig {
     /// A configuration with the defaults.
     pub fn new(url: impl Into<String>, model: impl Into<String>) -> Self {
@@ -60,6 +68,7 @@ impl OpenAiConfig {
             idle_timeout_ms: default_idle_timeout_ms(),
             max_tokens: default_max_tokens(),
             temperature: None,
+            retry_after_ms: default_retry_after_ms(),
         }
     }
 }

@@ -13,6 +13,10 @@ use crate::stt::{StandbyStt, Stt, SttConfig, SttQueue};
 use crate::tts::{BuildContext, TtsChain};
 use crate::vad::BuiltVad;
 
+/// How long the chain passes over the local model after it failed: its supervisor restarts
+/// a crashed server within seconds, and a turn asking it then waits for it to load.
+const LOCAL_LLM_REST: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// The engines of the pipeline.
 pub struct Engines {
     /// Speech-to-text.
@@ -111,19 +115,23 @@ impl Engines {
             let engines = config
                 .llm
                 .iter()
-                .map(|llm| -> Arc<dyn Llm> {
+                .map(|llm| -> (Arc<dyn Llm>, std::time::Duration) {
                     match llm {
-                        LlmConfig::Local(local) => {
-                            Arc::new(LocalLlm::spawn(local.clone(), shutdown.clone()))
-                        }
-                        LlmConfig::Openai(openai) => Arc::new(OpenAiClient::new(
-                            format!("openai ({})", openai.url),
-                            openai.clone(),
-                        )),
+                        LlmConfig::Local(local) => (
+                            Arc::new(LocalLlm::spawn(local.clone(), shutdown.clone())),
+                            LOCAL_LLM_REST,
+                        ),
+                        LlmConfig::Openai(openai) => (
+                            Arc::new(OpenAiClient::new(
+                                format!("openai ({})", openai.url),
+                                openai.clone(),
+                            )),
+                            std::time::Duration::from_millis(openai.retry_after_ms),
+                        ),
                     }
                 })
                 .collect();
-            LlmChain::new(engines)
+            LlmChain::with_rests(engines)
         };
         // The connected skills (weather, calendar, Home Assistant) read their secrets from the
         // same injected environment as the rest of the configuration; the calendar keeps its
