@@ -490,6 +490,9 @@ pub struct EyesConfig {
     pub emotion_command: Vec<String>,
     /// How long red shows after an error, in ms.
     pub error_ms: u64,
+    /// Seconds in which a shown emotion halves in intensity; below a tenth it is gone and
+    /// the eyes are neutral again (a full emotion shows for about 3.3 half-lives).
+    pub emotion_half_life_s: f64,
 }
 
 impl Default for EyesConfig {
@@ -499,6 +502,7 @@ impl Default for EyesConfig {
             command: Vec::new(),
             emotion_command: Vec::new(),
             error_ms: 3000,
+            emotion_half_life_s: 30.0,
         }
     }
 }

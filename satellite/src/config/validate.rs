@@ -291,6 +291,13 @@ pub(crate) fn validate(config: &SatelliteConfig) -> Result<(), Invalid> {
 
     range("eyes.error_ms", config.eyes.error_ms, 0, 60_000, " ms")?;
     range(
+        "eyes.emotion_half_life_s",
+        config.eyes.emotion_half_life_s,
+        0.0,
+        3600.0,
+        " s",
+    )?;
+    range(
         "actions.timeout_s",
         config.actions.timeout_s,
         0.1,

@@ -3,7 +3,7 @@
 use hive_skills::Lang;
 use hive_topics::{AudioPayload, Control, EndReason, Inbound, Retained, TtsAudio};
 
-use super::satellite::{Job, Satellite};
+use super::satellite::{Job, Satellite, now};
 use super::session::new_session;
 use crate::actions::{ActionOutcome, plan};
 use crate::audio::decode_wav;
@@ -31,10 +31,8 @@ impl Satellite {
             Inbound::Tts { audio, .. } => self.on_tts(audio),
             Inbound::Action { action, .. } => match plan(&action, &self.config.actions) {
                 ActionOutcome::ShowEmotion { emotion, intensity } => {
-                    for output in &mut self.outputs {
-                        output.emotion(emotion, intensity);
-                    }
-                    self.emit(SatelliteEvent::Emotion { emotion, intensity });
+                    self.face.show(emotion, intensity, now());
+                    self.show_emotion();
                     self.acknowledge(hive_topics::ActionAck {
                         id: action.id,
                         ok: true,
@@ -81,6 +79,29 @@ impl Satellite {
                 self.speak(say.text, lang, None);
             }
             _ => {}
+        }
+    }
+
+    /// Shows the face's emotion as it is now on every output.
+    fn show_emotion(&mut self) {
+        let (emotion, intensity) = self.face.current(now());
+        for output in &mut self.outputs {
+            output.emotion(emotion, intensity);
+        }
+        self.emit(SatelliteEvent::Emotion { emotion, intensity });
+    }
+
+    /// Once the shown emotion has faded: neutral on every output, and the eye colour the
+    /// emotion covered shown again (an LED hook may have drawn the emotion over it).
+    pub(crate) fn fade_emotion(&mut self) {
+        if !self.face.tick(now()) {
+            return;
+        }
+        tracing::info!(satellite = %self.id, "The emotion faded.");
+        self.show_emotion();
+        let view = self.eyes.view();
+        for output in &mut self.outputs {
+            output.show(view);
         }
     }
 

@@ -22,6 +22,7 @@ use tokio::sync::{broadcast, mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
 use super::satellite::{Capture, Inputs, Satellite};
+use crate::actions::Face;
 use crate::audio::{AudioError, AudioInput, FrameSink, open_input, open_output};
 use crate::clock::{Clock, SystemClock};
 use crate::config::SatelliteConfig;
@@ -267,6 +268,11 @@ pub async fn run(
         outputs: outputs_for(&config.eyes, id.as_str()),
         view: view_tx,
         eyes,
+        // Validated when loaded; a config built in code falls back to the default.
+        face: Face::new(
+            Duration::try_from_secs_f64(config.eyes.emotion_half_life_s)
+                .unwrap_or(hive_skills::emotion::DEFAULT_HALF_LIFE),
+        ),
         link: Link::new(),
         turns: Turns::new(Duration::from_secs_f64(config.turn.reply_timeout_s)),
         degraded: None,

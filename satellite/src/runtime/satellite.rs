@@ -15,6 +15,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
 use crate::clock::Clock;
+use crate::actions::Face;
 use crate::config::SatelliteConfig;
 use crate::counters::Counters;
 use crate::events::SatelliteEvent;
@@ -68,6 +69,8 @@ pub(crate) struct Satellite {
     pub(crate) outputs: Vec<Box<dyn EyesOutput>>,
     pub(crate) view: watch::Sender<EyeView>,
     pub(crate) eyes: Eyes,
+    /// The emotion shown on the eyes, fading.
+    pub(crate) face: Face,
     pub(crate) link: Link,
     pub(crate) turns: Turns,
     pub(crate) degraded: Option<DegradedReason>,
@@ -158,6 +161,7 @@ impl Satellite {
         [
             self.turns.next_deadline(),
             self.eyes.next_deadline(),
+            self.face.next_deadline(),
             self.link.next_deadline(now),
             timer,
         ]
@@ -171,6 +175,7 @@ impl Satellite {
         if let Some(expiry) = self.turns.expire(now) {
             self.on_expiry(expiry, now);
         }
+        self.fade_emotion();
         self.ring_due_timers().await;
     }
 

@@ -80,6 +80,28 @@ impl EmotionState {
             (shown.emotion, intensity)
         }
     }
+
+    /// When the face turns neutral by itself: the first instant at which [`current`] reports
+    /// `Neutral`, so that a display can sleep until then instead of polling. `None` when it
+    /// is neutral already, at the last `set`.
+    ///
+    /// [`current`]: EmotionState::current
+    pub fn fades_at(&self) -> Option<Instant> {
+        let shown = self.shown?;
+        if shown.emotion == Emotion::Neutral || shown.intensity < VISIBLE {
+            return None;
+        }
+        // A millisecond past the exact crossing, where the intensity equals VISIBLE and still
+        // shows: rounding never wakes a display a moment too early.
+        let margin = Duration::from_millis(1);
+        if self.half_life.is_zero() {
+            return Some(shown.since + margin);
+        }
+        let half_lives = (f64::from(shown.intensity) / f64::from(VISIBLE)).log2();
+        let visible_for = Duration::try_from_secs_f64(self.half_life.as_secs_f64() * half_lives)
+            .unwrap_or(Duration::MAX / 2);
+        shown.since.checked_add(visible_for + margin)
+    }
 }
 
 #[cfg(test)]
@@ -127,6 +149,43 @@ mod tests {
         assert_eq!(state.current(start), (Emotion::Neutral, 0.0));
         state.set(Emotion::Neutral, 1.0, start);
         assert_eq!(state.current(start), (Emotion::Neutral, 0.0));
+    }
+
+    #[test]
+    fn fades_at_is_the_first_neutral_instant() {
+        let start = Instant::now();
+        let mut state = EmotionState::default();
+        assert_eq!(state.fades_at(), None, "nothing shown");
+        // 0.8 halves to 0.1 in three half-lives: 90 s.
+        state.set(Emotion::Happy, 0.8, start);
+        let fades = state.fades_at().unwrap();
+        let after = fades.duration_since(start);
+        assert!(
+            after > Duration::from_secs(90) && after < Duration::from_millis(90_010),
+            "{after:?}"
+        );
+        assert_eq!(state.current(fades).0, Emotion::Neutral);
+        assert_eq!(
+            state.current(fades - Duration::from_millis(5)).0,
+            Emotion::Happy
+        );
+        // Full intensity with a one-second half-life: log2(10) ≈ 3.32 s.
+        let mut quick = EmotionState::new(Duration::from_secs(1));
+        quick.set(Emotion::Love, 1.0, start);
+        let after = quick.fades_at().unwrap().duration_since(start);
+        assert!(
+            after > Duration::from_millis(3320) && after < Duration::from_millis(3330),
+            "{after:?}"
+        );
+        for (emotion, intensity) in [(Emotion::Neutral, 1.0), (Emotion::Sad, 0.05)] {
+            state.set(emotion, intensity, start);
+            assert_eq!(state.fades_at(), None, "{emotion} {intensity}");
+        }
+        let mut instant = EmotionState::new(Duration::ZERO);
+        instant.set(Emotion::Angry, 1.0, start);
+        let fades = instant.fades_at().unwrap();
+        assert!(fades > start);
+        assert_eq!(instant.current(fades).0, Emotion::Neutral);
     }
 
     #[test]
