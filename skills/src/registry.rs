@@ -545,6 +545,57 @@ mod tests {
         }
     }
 
+    #[test]
+    fn every_builtin_manifest_says_enabled_and_enabled_false_is_honoured() {
+        let manifests = [
+            ("clock", include_str!("clock/skill.toml")),
+            ("timer", include_str!("timer/skill.toml")),
+            ("emotion", include_str!("emotion/skill.toml")),
+            ("weather", include_str!("weather/skill.toml")),
+            ("calendar", include_str!("calendar/skill.toml")),
+            ("homeassistant", include_str!("homeassistant/skill.toml")),
+            ("template", include_str!("_template/skill.toml")),
+        ];
+        for (name, text) in manifests {
+            // Written out, not left to the serde default: the manifest is where a reader
+            // looks to switch a skill off.
+            let table: toml::Table = toml::from_str(text).unwrap();
+            assert_eq!(
+                table.get("enabled"),
+                Some(&toml::Value::Boolean(true)),
+                "{name}"
+            );
+            assert!(Manifest::from_toml(text).unwrap().enabled, "{name}");
+        }
+
+        // The clock's own manifest switched off: not matched, not offered, not executed;
+        // the others are unaffected.
+        let off = include_str!("clock/skill.toml").replacen("enabled = true", "enabled = false", 1);
+        let clock = Manifest::from_toml(&off).unwrap();
+        assert!(!clock.enabled);
+        let registry = Registry::new(
+            vec![
+                Arc::new(Impostor(clock)),
+                Arc::new(TimerSkill::new().unwrap()),
+            ],
+            &SkillsConfig::default(),
+        )
+        .unwrap();
+        assert!(registry.skill("clock").is_none());
+        assert!(registry.match_text("What time is it?", None).is_none());
+        assert!(registry.match_text("Quelle heure est-il ?", None).is_none());
+        assert!(matches!(
+            registry.resolve_tool_call("clock_time", &json!({})),
+            Err(SkillError::UnknownTool(_))
+        ));
+        assert_eq!(
+            registry
+                .match_text("Set a timer for five minutes.", Some(Lang::En))
+                .map(|found| found.intent),
+            Some("timer.set".to_owned())
+        );
+    }
+
     /// A skill with an arbitrary manifest, for registry tests.
     struct Impostor(Manifest);
 

@@ -12,13 +12,19 @@ use serde_json::json;
 use crate::calendar::config::CalendarConfig;
 use crate::calendar::ics::{Event, escape, parse};
 use crate::calendar::occurrence::occurrences;
-use crate::calendar::speech::{Day, day_list, item, next_event, nothing_next, reminder_added};
+use crate::calendar::speech::{
+    Day, dated_item, day_list, item, next_event, nothing_next, reminder_added, upcoming_list,
+};
 use crate::error::SkillError;
 use crate::http::HttpClient;
 use crate::skill::{EnvSource, IntentMatch, Manifest, Skill, SkillContext, SkillReply};
 
 /// The manifest, shipped next to this file.
 const MANIFEST: &str = include_str!("skill.toml");
+
+/// Events said for "what's on my calendar this week": a spoken list longer than this is not
+/// followed; the rest is counted.
+const MAX_UPCOMING_SAID: usize = 5;
 
 /// Largest reminders file read or written: thousands of reminders, not a runaway file.
 const MAX_REMINDERS_BYTES: u64 = 4 * 1024 * 1024;
@@ -239,6 +245,41 @@ impl CalendarSkill {
         .with_data(json!({"summary": next.summary, "start": next.start.to_rfc3339()})))
     }
 
+    /// The events starting in the next `upcoming_days`, the first few said with their day.
+    fn upcoming(&self, ctx: &SkillContext) -> Result<SkillReply, SkillError> {
+        let zone = ctx.time_zone;
+        let to = ctx.now + chrono::Duration::days(i64::from(self.upcoming_days));
+        let found: Vec<_> = occurrences(&self.events(ctx.now)?, ctx.now, to, zone)
+            .into_iter()
+            .filter(|o| o.start >= ctx.now)
+            .collect();
+        let today = ctx.local_now().date_naive();
+        let items: Vec<String> = found
+            .iter()
+            .take(MAX_UPCOMING_SAID)
+            .map(|o| {
+                dated_item(
+                    &o.summary,
+                    o.start.with_timezone(&zone),
+                    o.all_day,
+                    today,
+                    ctx.lang,
+                )
+            })
+            .collect();
+        let data: Vec<_> = found
+            .iter()
+            .map(|o| json!({"summary": o.summary, "start": o.start.to_rfc3339(), "all_day": o.all_day}))
+            .collect();
+        Ok(SkillReply::speech(upcoming_list(
+            self.upcoming_days,
+            &items,
+            found.len(),
+            ctx.lang,
+        ))
+        .with_data(json!({"events": data})))
+    }
+
     fn remind(&self, intent: &IntentMatch, ctx: &SkillContext) -> Result<SkillReply, SkillError> {
         let missing = |slot: &str| SkillError::MissingSlot {
             intent: intent.intent.clone(),
@@ -294,6 +335,7 @@ impl Skill for CalendarSkill {
                 self.day(day, ctx)
             }
             "calendar.next" => self.next(ctx),
+            "calendar.upcoming" => self.upcoming(ctx),
             "calendar.remind" => self.remind(intent, ctx),
             other => Err(SkillError::UnknownIntent {
                 skill: self.manifest.name.clone(),

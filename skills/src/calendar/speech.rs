@@ -72,6 +72,65 @@ pub(crate) fn day_list(day: Day, items: &[String], lang: Lang) -> String {
     }
 }
 
+/// "today", "tomorrow" or the weekday of `date`.
+fn day_name(date: NaiveDate, today: NaiveDate, lang: Lang) -> &'static str {
+    if date == today {
+        Day::Today.word(lang)
+    } else if Some(date) == today.succ_opt() {
+        Day::Tomorrow.word(lang)
+    } else {
+        weekday(date, lang)
+    }
+}
+
+/// One event in the coming days: "Thursday at 11:30 AM, Standup" / "tomorrow, Holiday".
+pub(crate) fn dated_item(
+    summary: &str,
+    start: DateTime<Tz>,
+    all_day: bool,
+    today: NaiveDate,
+    lang: Lang,
+) -> String {
+    let day = day_name(start.date_naive(), today, lang);
+    let time = clock_time(start, lang);
+    match (lang, all_day) {
+        (Lang::En | Lang::Fr, true) => format!("{day}, {summary}"),
+        (Lang::Nl, true) => format!("{day} {summary}"),
+        (Lang::En, false) => format!("{day} at {time}, {summary}"),
+        (Lang::Fr, false) => format!("{day} à {time}, {summary}"),
+        (Lang::Nl, false) => format!("{day} om {time} {summary}"),
+    }
+}
+
+/// "In the next 7 days you have 6 events: today at 9:00 AM, Dentist; …; and 1 more."
+/// `items` are the ones said, `count` all of them.
+pub(crate) fn upcoming_list(days: u32, items: &[String], count: usize, lang: Lang) -> String {
+    if count == 0 {
+        return nothing_next(days, lang);
+    }
+    let mut listed = items.join("; ");
+    let more = count.saturating_sub(items.len());
+    if more > 0 {
+        listed.push_str(&match lang {
+            Lang::En => format!("; and {more} more"),
+            Lang::Fr => format!("; et {more} de plus"),
+            Lang::Nl => format!("; en nog {more}"),
+        });
+    }
+    match (lang, count) {
+        (Lang::En, 1) => format!("In the next {days} days you have 1 event: {listed}."),
+        (Lang::En, _) => format!("In the next {days} days you have {count} events: {listed}."),
+        (Lang::Fr, 1) => {
+            format!("Dans les {days} prochains jours, vous avez 1 événement : {listed}.")
+        }
+        (Lang::Fr, _) => {
+            format!("Dans les {days} prochains jours, vous avez {count} événements : {listed}.")
+        }
+        (Lang::Nl, 1) => format!("De komende {days} dagen heb je 1 afspraak: {listed}."),
+        (Lang::Nl, _) => format!("De komende {days} dagen heb je {count} afspraken: {listed}."),
+    }
+}
+
 /// "Your next event is Dentist, Wednesday at 9:00 AM."
 pub(crate) fn next_event(
     summary: &str,
@@ -80,14 +139,7 @@ pub(crate) fn next_event(
     today: NaiveDate,
     lang: Lang,
 ) -> String {
-    let date = start.date_naive();
-    let day = if date == today {
-        Day::Today.word(lang).to_owned()
-    } else if Some(date) == today.succ_opt() {
-        Day::Tomorrow.word(lang).to_owned()
-    } else {
-        weekday(date, lang).to_owned()
-    };
+    let day = day_name(start.date_naive(), today, lang);
     let time = clock_time(start, lang);
     match (lang, all_day) {
         (Lang::En, true) => format!("Your next event is {summary}, {day}, all day."),

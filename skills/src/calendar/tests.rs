@@ -122,6 +122,24 @@ fn spoken_questions_list_the_days_events_in_every_language() {
             "calendar.day",
             "Morgen heb je 2 afspraken: de hele dag Holiday; om 14:00 Call with Ada.",
         ),
+        (
+            "Wat is mijn volgende afspraak?",
+            Lang::Nl,
+            "calendar.next",
+            "Je volgende afspraak is Dentist, vandaag om 9:00.",
+        ),
+        (
+            "Wanneer is mijn volgende afspraak?",
+            Lang::Nl,
+            "calendar.next",
+            "Je volgende afspraak is Dentist, vandaag om 9:00.",
+        ),
+        (
+            "Wat staat er hierna op mijn agenda?",
+            Lang::Nl,
+            "calendar.next",
+            "Je volgende afspraak is Dentist, vandaag om 9:00.",
+        ),
     ];
     for (text, lang, intent, speech) in cases {
         let found = registry
@@ -225,6 +243,109 @@ fn an_unreachable_calendar_is_an_error_and_an_empty_day_is_said() {
     assert_eq!(
         registry.execute(&found, &ctx(Lang::Nl)).unwrap().speech,
         "Je hebt vandaag niets in je agenda."
+    );
+}
+
+#[test]
+fn a_calendar_file_answers_what_is_on_this_week_in_every_language() {
+    let data = tempfile_dir();
+    // Google's export as a file, and a dinner on Saturday: six events in the coming week.
+    let file = data.join("household.ics");
+    let dinner = "BEGIN:VEVENT\r\nDTSTART:20261205T180000Z\r\nUID:5@google.com\r\nSUMMARY:Dinner with Ada\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    std::fs::write(&file, CALENDAR.replace("END:VCALENDAR\r\n", dinner)).unwrap();
+    let config = CalendarConfig {
+        file: Some(file.clone()),
+        ..CalendarConfig::default()
+    };
+    let skill = CalendarSkill::new(&config, &BTreeMap::new(), &data).unwrap();
+    let registry = Registry::new(vec![Arc::new(skill)], &SkillsConfig::default()).unwrap();
+    let week_en = "In the next 7 days you have 6 events: today at 9:00 AM, Dentist; today at 11:30 AM, Standup; tomorrow, Holiday; tomorrow at 2:00 PM, Call with Ada; Thursday at 11:30 AM, Standup; and 1 more.";
+    let week_fr = "Dans les 7 prochains jours, vous avez 6 événements : aujourd'hui à 9 h, Dentist; aujourd'hui à 11 h 30, Standup; demain, Holiday; demain à 14 h, Call with Ada; jeudi à 11 h 30, Standup; et 1 de plus.";
+    let week_nl = "De komende 7 dagen heb je 6 afspraken: vandaag om 9:00 Dentist; vandaag om 11:30 Standup; morgen Holiday; morgen om 14:00 Call with Ada; donderdag om 11:30 Standup; en nog 1.";
+    let cases = [
+        (
+            "What's on my calendar this week?",
+            Lang::En,
+            "calendar.upcoming",
+            week_en,
+        ),
+        (
+            "What do I have this week?",
+            Lang::En,
+            "calendar.upcoming",
+            week_en,
+        ),
+        ("What's coming up?", Lang::En, "calendar.upcoming", week_en),
+        (
+            "Qu'est-ce que j'ai cette semaine ?",
+            Lang::Fr,
+            "calendar.upcoming",
+            week_fr,
+        ),
+        (
+            "Quels sont mes prochains rendez-vous ?",
+            Lang::Fr,
+            "calendar.upcoming",
+            week_fr,
+        ),
+        (
+            "Wat staat er deze week op mijn agenda?",
+            Lang::Nl,
+            "calendar.upcoming",
+            week_nl,
+        ),
+        (
+            "Wat heb ik deze week?",
+            Lang::Nl,
+            "calendar.upcoming",
+            week_nl,
+        ),
+        (
+            "What's on my calendar today?",
+            Lang::En,
+            "calendar.day",
+            "Today you have 2 events: at 9:00 AM, Dentist; at 11:30 AM, Standup.",
+        ),
+        (
+            "Wat is mijn volgende afspraak?",
+            Lang::Nl,
+            "calendar.next",
+            "Je volgende afspraak is Dentist, vandaag om 9:00.",
+        ),
+    ];
+    for (text, lang, intent, speech) in cases {
+        let found = registry
+            .match_text(text, Some(lang))
+            .unwrap_or_else(|| panic!("`{text}` matched nothing"));
+        assert_eq!(found.intent, intent, "{text}");
+        assert_eq!(found.lang, Some(lang), "{text}");
+        let reply = registry.execute(&found, &ctx(lang)).unwrap();
+        assert_eq!(reply.speech, speech, "{text}");
+    }
+    let found = registry
+        .match_text("What's on my calendar this week?", None)
+        .unwrap();
+    let reply = registry.execute(&found, &ctx(Lang::En)).unwrap();
+    assert_eq!(reply.data["events"].as_array().unwrap().len(), 6);
+    assert_eq!(reply.data["events"][5]["summary"], "Dinner with Ada");
+
+    // The file is read on every question: an edit is heard at once.
+    std::fs::write(&file, CALENDAR.replace("Dentist", "Dentist moved")).unwrap();
+    let found = registry
+        .match_text("What's my next appointment?", None)
+        .unwrap();
+    assert_eq!(
+        registry.execute(&found, &ctx(Lang::En)).unwrap().speech,
+        "Your next event is Dentist moved, today at 9:00 AM."
+    );
+    // A week without events.
+    std::fs::write(&file, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n").unwrap();
+    let found = registry
+        .match_text("Wat staat er deze week op mijn agenda?", None)
+        .unwrap();
+    assert_eq!(
+        registry.execute(&found, &ctx(Lang::Nl)).unwrap().speech,
+        "Er staat de komende 7 dagen niets gepland."
     );
 }
 
