@@ -71,6 +71,13 @@ impl InputHandle {
         }
     }
 
+    /// A source whose thread cannot be told to stop and must not be waited for: a read on
+    /// standard input blocks until a byte or the end comes, and an open but silent pipe
+    /// would hold the satellite's shutdown forever. The thread ends with the process.
+    pub(crate) fn detached() -> InputHandle {
+        InputHandle { thread: None }
+    }
+
     /// Waits for the source's thread (after `stop` was set).
     pub fn join(mut self) {
         if let Some(thread) = self.thread.take() {
@@ -261,7 +268,8 @@ impl AudioInput for StdinInput {
                 silence_after(self.after_end, &sink, &stop, &mut Pacer::new());
             })
             .map_err(|error| AudioError::Device(error.to_string()))?;
-        Ok(InputHandle::new(thread))
+        drop(thread);
+        Ok(InputHandle::detached())
     }
 }
 

@@ -17,7 +17,10 @@ pub(crate) fn init(format: LogFormat) {
         .unwrap_or_else(|_| EnvFilter::new("info,whisper_rs=warn"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        // Colour codes only for a person at a terminal: journald, files and pipes get plain
+        // text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     match format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),

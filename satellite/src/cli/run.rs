@@ -28,7 +28,7 @@ pub(crate) fn run(path: &Path) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(async move {
+    let result = runtime.block_on(async move {
         let shutdown = CancellationToken::new();
         let signal = shutdown.clone();
         tokio::spawn(async move {
@@ -37,7 +37,11 @@ pub(crate) fn run(path: &Path) -> anyhow::Result<ExitCode> {
             signal.cancel();
         });
         run_satellite(config, RunOptions::default(), shutdown).await
-    })?;
+    });
+    // The satellite already waited its grace period for its tasks; a blocking thread still
+    // running (a read nothing will interrupt) must not keep the process alive after it.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    result?;
     Ok(ExitCode::SUCCESS)
 }
 

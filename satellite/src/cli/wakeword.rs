@@ -27,6 +27,9 @@ pub(crate) enum WakewordCommand {
         samples: Vec<PathBuf>,
     },
     /// Run a model over WAV files and print each detection.
+    #[command(
+        after_help = "Examples:\n  hive-satellite wakeword test recording.wav\n  hive-satellite wakeword test --model hey_hive.rpw --threshold 0.5 *.wav\n\nExit codes: 0 the wake word was heard in some file; 2 it was heard in none."
+    )]
     Test {
         /// The model (default: the built-in "hey hive").
         #[arg(long)]

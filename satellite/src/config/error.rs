@@ -9,12 +9,14 @@ use hive_skills::InterpolateError;
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// The file cannot be read.
-    #[error("cannot read {path}: {source}")]
+    // `reason` is deliberately not a `#[source]`: the message already says it, and a
+    // reporter that walks the chain would say it twice.
+    #[error("cannot read the configuration file {path}: {reason}")]
     Read {
         /// The file.
         path: PathBuf,
         /// Why.
-        source: std::io::Error,
+        reason: std::io::Error,
     },
     /// A `${…}` reference cannot be resolved.
     #[error("{path}: {source}")]

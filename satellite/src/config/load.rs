@@ -17,9 +17,9 @@ pub type Env = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
 /// # Errors
 /// The file cannot be read, or [`parse`] fails.
 pub fn load(path: &Path, env: &Env) -> Result<SatelliteConfig, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+    let text = std::fs::read_to_string(path).map_err(|reason| ConfigError::Read {
         path: path.to_owned(),
-        source,
+        reason,
     })?;
     parse(&text, path, env)
 }
