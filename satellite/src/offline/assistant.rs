@@ -285,12 +285,29 @@ mod tests {
         );
         assert!(french.speech.contains("5 minutes"), "{}", french.speech);
 
+        // Listed soonest first, each with what is left, in the language asked in; listing
+        // changes nothing and tells the bridge nothing.
+        let later = noon() + chrono::Duration::seconds(1);
+        let list = assistant.answer("What timers are running?", None, &mut state, later);
+        assert_eq!(list.intent.as_deref(), Some("timer.list"), "{list:?}");
+        assert_eq!(list.speech, "1 second left. 4 minutes 59 seconds left.");
+        assert!(list.events.is_empty(), "{:?}", list.events);
+        let liste = assistant.answer("Quels sont mes minuteurs ?", None, &mut state, later);
+        assert_eq!(liste.lang, Lang::Fr);
+        assert_eq!(
+            liste.speech,
+            "Il reste une seconde. Il reste 4 minutes et 59 secondes."
+        );
+        assert_eq!(state.timers.list().len(), 2);
+
         let cancel = assistant.answer("cancel the timer", None, &mut state, noon());
         assert_eq!(cancel.intent.as_deref(), Some("timer.cancel"), "{cancel:?}");
         assert_eq!(cancel.events.len(), 2);
         assert!(state.timers.is_empty());
         let again = assistant.answer("cancel the timer", None, &mut state, noon());
         assert_eq!(again.speech, no_timer_reply(Lang::En));
+        let none = assistant.answer("What timers are running?", None, &mut state, noon());
+        assert_eq!(none.speech, "There is no timer running.");
     }
 
     #[test]

@@ -270,7 +270,7 @@ mod tests {
                 let mode = eyes.view().mode;
                 let shown = eyes.apply(EyeInput::Error { until }, now).unwrap();
                 assert_eq!(shown, EyeView { colour: Red, mode }, "{stage:?}");
-                // A stage change during the error keeps red.
+                // Time passing within the error keeps red.
                 eyes.apply(EyeInput::Tick, now + Duration::from_secs(1));
                 assert_eq!(eyes.view().colour, Red);
                 // An overlapping later error extends it.
@@ -287,6 +287,134 @@ mod tests {
                     .unwrap();
                 assert_eq!(back.colour, colour_of(stage, degraded), "{stage:?}");
                 assert_eq!(eyes.next_deadline(), None);
+            }
+        }
+    }
+
+    /// While an error shows red, every stage change and every degraded change keeps red
+    /// ("a stage change during the error keeps red") while the mode follows the stage at
+    /// once; when the error ends, the colour is the one the new state calls for.
+    /// Rows: (from stage, from degraded, input, mode during red, colour after the error).
+    #[test]
+    fn stage_and_degraded_changes_during_an_error_keep_red() {
+        use EyeInput::{Degraded, Stage as To};
+        use Mode as M;
+        use Stage as S;
+        let table = [
+            (S::Idle, false, To(S::Listening), M::Listening, Blue),
+            (S::Idle, false, To(S::Processing), M::Processing, Violet),
+            (S::Idle, false, To(S::Responding), M::Responding, White),
+            (
+                S::Listening,
+                false,
+                To(S::Processing),
+                M::Processing,
+                Violet,
+            ),
+            (S::Listening, false, To(S::Idle), M::Idle, White),
+            (
+                S::Processing,
+                false,
+                To(S::Responding),
+                M::Responding,
+                White,
+            ),
+            (S::Processing, false, To(S::Idle), M::Idle, White),
+            (S::Responding, false, To(S::Idle), M::Idle, White),
+            (S::Responding, false, To(S::Listening), M::Listening, Blue),
+            (S::Idle, true, To(S::Listening), M::Listening, Blue),
+            (S::Processing, true, To(S::Idle), M::Degraded, Yellow),
+            (S::Responding, true, To(S::Idle), M::Degraded, Yellow),
+            (S::Idle, false, Degraded(true), M::Degraded, Yellow),
+            (S::Idle, true, Degraded(false), M::Idle, White),
+            (S::Listening, false, Degraded(true), M::Listening, Blue),
+            (S::Processing, true, Degraded(false), M::Processing, Violet),
+            (S::Responding, false, Degraded(true), M::Responding, Yellow),
+            (S::Responding, true, Degraded(false), M::Responding, White),
+        ];
+        let now = Instant::now();
+        let until = now + Duration::from_secs(3);
+        let during = now + Duration::from_secs(1);
+        for (stage, degraded, input, mode, after) in table {
+            let row = format!("{stage:?} degraded {degraded}, {input:?}");
+            let mut eyes = eyes_at(stage, degraded, now);
+            eyes.apply(EyeInput::Error { until }, now);
+            let before = eyes.view();
+            let changed = eyes.apply(input, during);
+            let expected = EyeView { colour: Red, mode };
+            assert_eq!(eyes.view(), expected, "{row}");
+            assert_eq!(
+                changed,
+                (expected != before).then_some(expected),
+                "{row}: reported change"
+            );
+            assert_eq!(
+                eyes.next_deadline(),
+                Some(until),
+                "{row}: the error keeps its end"
+            );
+            assert_eq!(
+                eyes.apply(EyeInput::Tick, until),
+                Some(EyeView {
+                    colour: after,
+                    mode
+                }),
+                "{row}: after the error"
+            );
+        }
+    }
+
+    /// A fault and an error at once: red until both are gone; the mode says `error` only
+    /// while the fault lasts.
+    #[test]
+    fn a_fault_and_an_error_together_stay_red_until_both_end() {
+        let now = Instant::now();
+        let until = now + Duration::from_secs(3);
+        for stage in STAGES {
+            for degraded in [false, true] {
+                let row = format!("{stage:?} degraded {degraded}");
+                // The fault clears first: still red for the error, the stage's mode back.
+                let mut eyes = eyes_at(stage, degraded, now);
+                let calm = eyes.view();
+                eyes.apply(EyeInput::Error { until }, now);
+                eyes.apply(EyeInput::Fault(true), now);
+                assert_eq!(
+                    eyes.view(),
+                    EyeView {
+                        colour: Red,
+                        mode: Mode::Error
+                    },
+                    "{row}"
+                );
+                eyes.apply(EyeInput::Fault(false), now + Duration::from_secs(1));
+                assert_eq!(
+                    eyes.view(),
+                    EyeView {
+                        colour: Red,
+                        mode: calm.mode
+                    },
+                    "{row}"
+                );
+                assert_eq!(eyes.apply(EyeInput::Tick, until), Some(calm), "{row}");
+
+                // The error ends first: still red and `error` for the fault.
+                let mut eyes = eyes_at(stage, degraded, now);
+                eyes.apply(EyeInput::Error { until }, now);
+                eyes.apply(EyeInput::Fault(true), now);
+                assert_eq!(eyes.apply(EyeInput::Tick, until), None, "{row}");
+                assert_eq!(eyes.next_deadline(), None, "{row}");
+                // A degraded change under the fault shows nothing new either.
+                assert_eq!(
+                    eyes.apply(EyeInput::Degraded(!degraded), until),
+                    None,
+                    "{row}"
+                );
+                assert_eq!(
+                    eyes.apply(EyeInput::Fault(false), until)
+                        .map(|view| view.colour),
+                    Some(colour_of(stage, !degraded)),
+                    "{row}"
+                );
             }
         }
     }
