@@ -119,3 +119,58 @@ async fn whats_the_weather_in_paris_is_answered_from_the_weather_service() {
     assert!(heard.is_ok(), "the reply audio says {heard:?}");
     bridge.stop().await.unwrap();
 }
+
+/// What the bridge says when a skill fails (`pipeline::understand::sorry`).
+const APOLOGY: &str = "Sorry, I can't answer that right now.";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_weather_service_that_fails_gets_an_apology_and_an_error_event() {
+    hive_tests::init_logs();
+    models();
+    // The service is down: every request is answered 500, as a failing gateway does.
+    let service = StandIn::start(|_: &Seen| {
+        (
+            500,
+            "text/html",
+            "<html><body>Internal Server Error</body></html>".into(),
+        )
+    });
+    let broker = Broker::start().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let config = format!(
+        "[stt]\ntype = \"whisper\"\nmodel = \"whisper/ggml-tiny.en.bin\"\nlanguage = \"en\"\n\
+         [skills.weather]\ngeocoding_url = \"{url}/v1\"\nforecast_url = \"{url}/v1\"\n",
+        url = service.url
+    );
+    let bridge = RunningBridge::start(&broker, data.path(), &config).unwrap();
+    let mut kitchen = ScriptedSatellite::connect(&broker, "kitchen")
+        .await
+        .unwrap();
+    kitchen.wait_bridge_online(WAIT).await.unwrap();
+
+    kitchen
+        .type_text(5252, "What's the weather in Paris?")
+        .await
+        .unwrap();
+    let reply = kitchen.reply(5252, WAIT).await.unwrap();
+    assert_eq!(reply.text(), APOLOGY);
+    assert!(reply.audio_messages > 0, "the apology is spoken");
+    let errors: Vec<(&str, Option<u32>, bool)> = reply
+        .errors
+        .iter()
+        .map(|error| (error.code.as_str(), error.session, error.recoverable))
+        .collect();
+    assert_eq!(errors, [("skill_failed", Some(5252), true)]);
+    // The message is the safe one, not the service's answer.
+    assert_eq!(reply.errors[0].message, "The skill could not do it.");
+    // The weather skill did ask the service: the apology is for its failure.
+    assert!(
+        service
+            .seen()
+            .iter()
+            .any(|seen| seen.path() == "/v1/search"),
+        "{:?}",
+        service.seen()
+    );
+    bridge.stop().await.unwrap();
+}

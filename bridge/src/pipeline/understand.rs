@@ -6,7 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use futures_util::StreamExt;
 use hive_skills::{IntentMatch, Lang, SkillContext, SkillError, SkillReply};
-use hive_topics::{Action, IntentEvent, IntentName, IntentSource, SatelliteId};
+use hive_topics::{Action, ErrorReport, IntentEvent, IntentName, IntentSource, SatelliteId};
 use tokio::sync::Mutex;
 
 use super::respond::ReplySink;
@@ -99,9 +99,31 @@ async fn run_skill(
         Err(SkillError::NeedsRuntime { .. }) => not_yet(lang).to_string(),
         Err(error) => {
             tracing::error!(%error, code = "skill_failed", intent = %matched.intent, "Skill failed.");
+            // An external skill's caller has reported its failure already, with its own code.
+            if !shared.skills.is_external(&matched.skill) {
+                report_skill_failure(shared, asker).await;
+            }
             sorry(lang).to_string()
         }
     }
+}
+
+/// The error event for a built-in skill that failed (its web service down, its driver
+/// stopped), on the asker's satellite, as an external skill's failure is reported: the
+/// apology alone would leave automations and the eyes unaware of it.
+async fn report_skill_failure(shared: &Shared, asker: &Asker) {
+    let Some(satellite) = &asker.satellite else {
+        return;
+    };
+    let report = ErrorReport {
+        session: asker.session,
+        code: "skill_failed".into(),
+        message: "The skill could not do it.".into(),
+        recoverable: true,
+    };
+    shared
+        .publish(shared.topics.encode_error(satellite, &report))
+        .await;
 }
 
 async fn publish_intent(
