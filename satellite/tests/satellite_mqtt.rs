@@ -58,6 +58,8 @@ command = ["sh", "-c", "test \"$1\" = wave && printf %s \"$2\" > {}", "hook", "{
     config.heartbeat = extra.heartbeat;
     config.sensors = extra.sensors;
     config.actions = extra.actions;
+    // Emotions fade in a fraction of a second instead of a minute and a half.
+    config.eyes.emotion_half_life_s = 0.2;
     config
 }
 
@@ -159,6 +161,18 @@ async fn availability_heartbeats_sensors_and_actions() {
                 event,
                 SatelliteEvent::Emotion {
                     emotion: Emotion::Happy,
+                    ..
+                }
+            )
+        })
+        .await;
+    // Three half-lives later (0.8 → 0.1) the eyes are neutral again by themselves.
+    satellite
+        .saw_or_expect("the emotion fading", WAIT, |event| {
+            matches!(
+                event,
+                SatelliteEvent::Emotion {
+                    emotion: Emotion::Neutral,
                     ..
                 }
             )
