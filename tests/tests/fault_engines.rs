@@ -1,7 +1,8 @@
 //! Engines that fail, over a real Mosquitto with real models: the bridge starts without a
 //! missing or corrupt speech model, tells the speaker and `/health` why, and picks the model
-//! up once it is there — without a restart. A corrupt Piper voice falls back to espeak-ng; a
-//! remote language model that never answers gives way to the next one, or to an apology.
+//! up once it is there — without a restart. A corrupt Piper voice falls back to espeak-ng; with
+//! no voice at all the bridge answers in text until one is installed; a remote language model
+//! that never answers gives way to the next one, or to an apology, and rests.
 
 use std::time::Duration;
 
@@ -274,6 +275,84 @@ async fn a_corrupt_piper_voice_falls_back_to_espeak_and_shows_on_health() {
             .any(|engine| engine["healthy"] == true && engine["name"] != "piper"),
         "espeak-ng healthy: {health}"
     );
+    bridge.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_no_voice_the_bridge_answers_in_text_then_speaks_once_the_voice_is_installed() {
+    hive_tests::init_logs();
+    let real_voice = models().path("tts/en_US-joe-medium.onnx");
+    let broker = Broker::start().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let voices = tempfile::tempdir().unwrap();
+    // The only engine configured is a Piper voice that is not installed yet.
+    let voice = voices.path().join("en_US-joe-medium.onnx");
+    let port = free_port().unwrap();
+    let extra = format!(
+        "[stt]\ntype = \"whisper\"\nmodel = \"whisper/ggml-tiny.en.bin\"\nlanguage = \"en\"\n\
+         [[tts]]\ntype = \"piper\"\nmodel = \"{}\"\n[http]\nlisten = \"127.0.0.1:{port}\"\n",
+        voice.display()
+    );
+    let bridge = RunningBridge::start(&broker, data.path(), &extra).unwrap();
+    let mut kitchen = ScriptedSatellite::connect(&broker, "kitchen")
+        .await
+        .unwrap();
+    // It starts anyway.
+    kitchen.wait_bridge_online(WAIT).await.unwrap();
+
+    // /health: speech is down, and says which voice is missing.
+    let health_url = format!("http://127.0.0.1:{port}/health");
+    let body = until(&health_url, "text-to-speech down", |status, health| {
+        status == 503 && engine(health, "tts")["healthy"] == false
+    })
+    .await;
+    let health: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let piper = engine(&health, "tts");
+    assert_eq!(piper["name"], "piper", "{health}");
+    let detail = piper["detail"].as_str().unwrap();
+    assert!(detail.contains("not loaded"), "{health}");
+    assert!(
+        detail.contains(&voice.display().to_string()),
+        "names the voice: {health}"
+    );
+    assert_eq!(engine(&health, "stt")["healthy"], true, "{health}");
+
+    // A question is answered in text, with an error telling the satellite speech is down.
+    kitchen.type_text(1, "What time is it?").await.unwrap();
+    let reply = kitchen.reply(1, WAIT).await.unwrap();
+    assert!(says_the_time(&reply.text()), "{reply:?}");
+    assert!(reply.audio.is_empty(), "no voice to speak with: {reply:?}");
+    let report = reply
+        .errors
+        .iter()
+        .find(|error| error.code == "tts_failed")
+        .unwrap_or_else(|| panic!("no error told the user: {reply:?}"));
+    assert!(report.message.contains("as text"), "{report:?}");
+    assert!(report.recoverable);
+
+    // The voice is installed (its configuration, then the network moved into place as an
+    // installer does): the bridge picks it up on its own.
+    std::fs::copy(
+        real_voice.with_extension("onnx.json"),
+        voices.path().join("en_US-joe-medium.onnx.json"),
+    )
+    .unwrap();
+    let incoming = voices.path().join("incoming.part");
+    std::fs::copy(&real_voice, &incoming).unwrap();
+    std::fs::rename(&incoming, &voice).unwrap();
+    let body = until(&health_url, "text-to-speech healthy", |status, health| {
+        status == 200 && engine(health, "tts")["healthy"] == true
+    })
+    .await;
+    let health: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(health["status"], "ok", "{health}");
+
+    // And the next answer is spoken, without a restart.
+    kitchen.type_text(2, "What time is it?").await.unwrap();
+    let spoken = kitchen.reply(2, WAIT).await.unwrap();
+    assert!(says_the_time(&spoken.text()), "{spoken:?}");
+    assert!(!spoken.audio.is_empty(), "spoken by the new voice");
+    assert!(spoken.errors.is_empty(), "{spoken:?}");
     bridge.stop().await.unwrap();
 }
 

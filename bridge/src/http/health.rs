@@ -86,16 +86,6 @@ pub(crate) fn engines(shared: &Shared) -> Vec<EngineHealth> {
             last_error: None,
         });
     }
-    for (name, why) in &engines.tts_unavailable {
-        out.push(EngineHealth {
-            kind: "tts",
-            name: name.clone(),
-            healthy: false,
-            detail: Some(format!("not loaded: {why}")),
-            required: false,
-            last_error: None,
-        });
-    }
     // Each model in the chain, as the chain last found it: a resting engine is unhealthy
     // until it answers again. None is required: without one, local intents are answered.
     for llm in engines.llm.health() {

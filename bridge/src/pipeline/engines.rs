@@ -27,11 +27,9 @@ pub struct Engines {
     pub vad: BuiltVad,
     /// Language models, in failover order.
     pub llm: LlmChain,
-    /// Text-to-speech engines, in failover order.
+    /// Text-to-speech engines, in failover order; one that failed to build stands in its
+    /// place until it is rebuilt.
     pub tts: TtsChain,
-    /// Configured text-to-speech engines that could not be built (engine, why), shown on
-    /// `/health` as unhealthy: the chain speaks without them.
-    pub tts_unavailable: Vec<(String, String)>,
     /// Local skills and their intents.
     pub skills: Registry,
     /// The shared conversation; `None` when the store could not be opened (turns are still
@@ -63,7 +61,7 @@ pub enum BuildError {
     /// The VAD configuration is invalid.
     #[error(transparent)]
     Vad(#[from] crate::vad::VadError),
-    /// No text-to-speech engine could be built.
+    /// No text-to-speech engine is configured.
     #[error(transparent)]
     Tts(#[from] crate::tts::TtsError),
     /// The skills could not be set up.
@@ -105,10 +103,12 @@ impl Engines {
             espeak: "espeak-ng".into(),
             runtime: Some(runtime.clone()),
         };
-        let built = TtsChain::build(&config.tts, &context)?;
+        // An engine that fails to build stands in its place and is rebuilt in the background:
+        // with none built, replies go out as text until one loads.
+        let (tts, standby_tts) = TtsChain::build_with_standby(&config.tts, &context)?;
         load_times.push(("tts", started.elapsed()));
-        for (index, failure) in &built.failures {
-            tracing::warn!(position = index, engine = %failure.engine, error = %failure.error, "Text-to-speech engine unavailable; using the next.");
+        for standby in standby_tts {
+            runtime.spawn(standby.retry(context.clone(), shutdown.clone()));
         }
         let llm = {
             let _guard = runtime.enter();
@@ -161,12 +161,7 @@ impl Engines {
             stt_queue: SttQueue::new(config.stt.parallel()),
             vad,
             llm,
-            tts_unavailable: built
-                .failures
-                .iter()
-                .map(|(_, failure)| (failure.engine.clone(), failure.error.to_string()))
-                .collect(),
-            tts: built.chain,
+            tts,
             skills,
             store,
             load_times,

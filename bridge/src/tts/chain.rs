@@ -7,6 +7,7 @@ use super::config::{BuildContext, TtsConfig};
 use super::engine::{Speech, Tts};
 use super::error::{EngineFailure, TtsError};
 use super::normalize::normalize;
+use super::standby::StandbyTts;
 
 /// An ordered list of engines; the configuration's order is the order of preference.
 ///
@@ -93,6 +94,49 @@ impl TtsChain {
             chain: TtsChain(engines),
             failures,
         })
+    }
+
+    /// Builds every configured engine for a bridge that must start even when none builds:
+    /// each engine that fails is kept in its place as a [`StandbyTts`] that speaks nothing
+    /// until [`StandbyTts::retry`] has built it. Returns the chain and those stand-ins.
+    ///
+    /// Loading a model is slow and blocking: call this from a blocking thread.
+    ///
+    /// # Errors
+    ///
+    /// [`TtsError::Config`] if no engine is configured.
+    pub fn build_with_standby(
+        configs: &[TtsConfig],
+        ctx: &BuildContext,
+    ) -> Result<(TtsChain, Vec<Arc<StandbyTts>>), TtsError> {
+        if configs.is_empty() {
+            return Err(TtsError::Config {
+                field: "tts",
+                reason: "no engine is configured; add at least one `[[tts]]` entry \
+                         (e.g. `type = \"espeak\"`)"
+                    .into(),
+            });
+        }
+        let mut engines: Vec<Arc<dyn Tts>> = Vec::new();
+        let mut standby = Vec::new();
+        for (index, config) in configs.iter().enumerate() {
+            match config.build(ctx) {
+                Ok(engine) => engines.push(engine),
+                Err(error) => {
+                    tracing::warn!(position = index, engine = config.kind(), code = error.code(), %error, "Text-to-speech engine unavailable; retrying it in the background.");
+                    let stand_in = StandbyTts::failed(config.clone(), &error);
+                    engines.push(stand_in.clone());
+                    standby.push(stand_in);
+                }
+            }
+        }
+        if standby.len() == configs.len() {
+            tracing::error!(
+                code = "tts_unavailable",
+                "No text-to-speech engine could be built; replies go out as text until one loads."
+            );
+        }
+        Ok((TtsChain(engines), standby))
     }
 
     /// The engines, in order of preference.

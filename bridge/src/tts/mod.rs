@@ -12,6 +12,7 @@
 //!   (English, French, Dutch).
 //! - `sentences`: [`split_sentences`] and [`SentenceBuffer`], sentences out of a streamed
 //!   reply so speech starts before the reply is complete.
+//! - `standby`: [`StandbyTts`], an engine that failed to build, rebuilt in the background.
 //! - `wav`: reading and writing 16-bit PCM WAV; `lang`: matching language tags.
 //!
 //! Engines are synchronous and may be CPU-heavy: run [`TtsChain::speak`] on
@@ -27,6 +28,7 @@ mod lang;
 mod normalize;
 mod piper;
 mod sentences;
+mod standby;
 mod wav;
 
 pub use chain::{ChainBuild, Spoken, TtsChain};
@@ -39,4 +41,5 @@ pub use lang::primary_language;
 pub use normalize::normalize;
 pub use piper::{PiperConfig, PiperTts};
 pub use sentences::{DEFAULT_FIRST_SENTENCE_WORDS, SentenceBuffer, split_sentences};
+pub use standby::StandbyTts;
 pub use wav::{WavError, decode_wav, encode_wav, read_wav_file, write_wav, write_wav_file};
