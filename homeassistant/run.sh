@@ -10,6 +10,8 @@
 #   CONFIG_OUT         where bridge.toml goes (default /data/bridge.toml)
 #   DATA_DIR           conversation, timers, the password file (default /data)
 #   MODELS_DIR         models (default /share/hive/models)
+#   INGRESS_PORT       where the status page listens for the Supervisor's ingress proxy;
+#                      the default is config.yaml's ingress_port
 #   HIVE_ADDON_DRY_RUN=1  write the configuration and stop, without starting the bridge
 set -euo pipefail
 
@@ -17,6 +19,7 @@ options=${OPTIONS_FILE:-/data/options.json}
 config_out=${CONFIG_OUT:-/data/bridge.toml}
 data_dir=${DATA_DIR:-/data}
 models_dir=${MODELS_DIR:-/share/hive/models}
+ingress_port=${INGRESS_PORT:-8099}
 
 log() { echo "[hive-addon] $*" >&2; }
 
@@ -80,6 +83,13 @@ fi
     echo
     echo "[context]"
     echo "path = $(toml "$data_dir/context")"
+    echo
+    # The panel: the Supervisor's ingress proxy connects from its own address on the add-on
+    # network, so the page listens on every interface of the container (the host's ports
+    # stay closed: config.yaml maps none).
+    echo "[http]"
+    echo "enabled = true"
+    echo "listen = $(toml "0.0.0.0:$ingress_port")"
     echo
     echo "[assistant]"
     echo "name = $(toml "$(opt assistant_name)")"

@@ -205,7 +205,8 @@ fn run_script(options: &Value, service: Option<&Value>) -> Run {
         .env("MODELS_DIR", dir.path().join("models"))
         .env("HIVE_ADDON_DRY_RUN", "1")
         .env_remove("SUPERVISOR_TOKEN")
-        .env_remove("MQTT_SERVICE_FILE");
+        .env_remove("MQTT_SERVICE_FILE")
+        .env_remove("INGRESS_PORT");
     if let Some(service) = service {
         let file = dir.path().join("service.json");
         std::fs::write(&file, service.to_string()).unwrap();
@@ -280,4 +281,50 @@ fn broker_options_override_the_mqtt_service_and_tls_is_followed() {
     let run = run_script(&config_yaml()["options"], Some(&service));
     let text = std::fs::read_to_string(&run.config).unwrap();
     assert!(text.contains("url = \"mqtts://broker.lan:8883\""), "{text}");
+}
+
+#[test]
+fn the_status_page_is_the_ingress_panel_and_listens_where_ingress_connects() {
+    let config = config_yaml();
+    assert_eq!(
+        config["ingress"],
+        json!(true),
+        "the panel needs ingress: true"
+    );
+    let port = config["ingress_port"]
+        .as_u64()
+        .expect("ingress_port is a port number");
+    assert!((1..=65535).contains(&port), "ingress_port {port}");
+    let icon = config["panel_icon"].as_str().expect("a panel_icon");
+    assert!(icon.starts_with("mdi:"), "panel_icon {icon}");
+    assert!(
+        config["panel_title"]
+            .as_str()
+            .is_some_and(|title| !title.trim().is_empty()),
+        "a panel_title"
+    );
+    // Ingress is proxied by the Supervisor; opening the port on the host too would bypass
+    // Home Assistant's login.
+    assert!(
+        config.get("ports").is_none(),
+        "no host port for the status page"
+    );
+
+    // run.sh, run as the add-on runs it (no INGRESS_PORT), makes the page listen on the
+    // port config.yaml names, on every interface: the Supervisor is another host on the
+    // add-on network.
+    let mut command_options = config["options"].clone();
+    command_options["mqtt_url"] = json!("mqtt://core-mosquitto:1883");
+    let run = run_script(&command_options, None);
+    let bridge = load(&run.config);
+    assert!(bridge.http.enabled);
+    assert_eq!(
+        bridge.http.listen,
+        std::net::SocketAddr::from(([0, 0, 0, 0], u16::try_from(port).unwrap()))
+    );
+    let docs = std::fs::read_to_string(Path::new(ADDON).join("DOCS.md")).unwrap();
+    assert!(
+        docs.contains("sidebar") && docs.contains("ingress"),
+        "DOCS.md names the panel"
+    );
 }

@@ -6,13 +6,19 @@ use std::process::{Command, ExitCode};
 use std::time::Duration;
 
 use hive_bridge::broker::BrokerMode;
-use hive_bridge::config::{self, BridgeConfig};
+use hive_bridge::config::{self, BridgeConfig, LlmConfig};
+use hive_bridge::llm::{LocalLlmConfig, OpenAiConfig};
 use hive_bridge::models::ModelsDir;
 use hive_bridge::mqtt::{ProbeError, probe};
 use hive_bridge::stt::{SttConfig, WhisperStt};
 use hive_bridge::tts::{BuildContext, TtsChain};
 
+use hive_skills::homeassistant::HomeAssistantConfig;
+
 use super::style::Style;
+
+/// Home Assistant's API from inside the add-on, where `SUPERVISOR_TOKEN` is set.
+const SUPERVISOR_URL: &str = "http://supervisor/core";
 
 /// Free space below which the conversation store may fail to write.
 const MIN_FREE_BYTES: u64 = 100 * 1024 * 1024;
@@ -64,9 +70,12 @@ pub(crate) fn run(config_path: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     for (name, verdict) in check_models(&config, &models, runtime.handle()) {
         report(name, verdict);
     }
+    for verdict in runtime.block_on(check_llms(&config)) {
+        report("llm", verdict);
+    }
     report(
         "home assistant",
-        runtime.block_on(check_home_assistant(&env)),
+        runtime.block_on(check_home_assistant(&config.skills.homeassistant, &env)),
     );
     report("disk", check_disk(&config.context_path()));
     Ok(if failed {
@@ -134,6 +143,15 @@ async fn check_broker(config: &BridgeConfig) -> Verdict {
             format!("{} refused the credentials{who} ({detail})", mqtt.url),
             "check mqtt.username and mqtt.password (or password_file) against the broker's password file",
         ),
+        // rumqttc reports a server that takes the connection but never sends CONNACK like
+        // one that cannot be reached; a plain TCP connection tells them apart.
+        Err(ProbeError::Unreachable(detail)) if tcp_accepts(&mqtt.url).await => fail(
+            format!(
+                "{} accepts connections but did not answer as an MQTT broker ({detail})",
+                mqtt.url
+            ),
+            "check that the port is the broker's (1883, or 8883 with mqtts://) and that no firewall or proxy holds the connection",
+        ),
         Err(ProbeError::Unreachable(detail)) => fail(
             format!("cannot reach {}: {detail}", mqtt.url),
             "start the broker (sudo systemctl start mosquitto) or correct mqtt.url; remove mqtt.url to use the embedded broker",
@@ -147,6 +165,27 @@ async fn check_broker(config: &BridgeConfig) -> Verdict {
             "correct the [mqtt] section",
         ),
     }
+}
+
+/// Whether the broker URL's host and port take a TCP connection.
+async fn tcp_accepts(url: &str) -> bool {
+    let (rest, default_port) = match url.strip_prefix("mqtts://") {
+        Some(rest) => (rest, 8883),
+        None => (url.strip_prefix("mqtt://").unwrap_or(url), 1883),
+    };
+    let rest = rest.trim_end_matches('/');
+    let has_port = rest
+        .rsplit_once(':')
+        .is_some_and(|(host, port)| !port.contains(']') && !host.is_empty());
+    let address = if has_port {
+        rest.to_string()
+    } else {
+        format!("{rest}:{default_port}")
+    };
+    matches!(
+        tokio::time::timeout(NETWORK_TIMEOUT, tokio::net::TcpStream::connect(address)).await,
+        Ok(Ok(_))
+    )
 }
 
 fn check_onnx(models: &ModelsDir) -> Verdict {
@@ -206,6 +245,42 @@ fn check_espeak(path: Option<String>) -> Verdict {
     }
 }
 
+/// Loads the Whisper model in a child process (`hive-bridge load-whisper`): whisper.cpp
+/// aborts the whole process on some damaged files (a truncated download with the right
+/// header), and the doctor must still report the checks after this one.
+fn load_whisper_apart(model: &Path) -> Result<(), String> {
+    let program = std::env::current_exe().map_err(|error| error.to_string())?;
+    let output = Command::new(program)
+        .arg(LOAD_WHISPER)
+        .arg(model)
+        .env("RUST_LOG", "off")
+        .output()
+        .map_err(|error| error.to_string())?;
+    if output.status.success() {
+        return Ok(());
+    }
+    let said = String::from_utf8_lossy(&output.stderr);
+    let said = said.lines().rev().find(|line| !line.trim().is_empty());
+    Err(match output.status.code() {
+        Some(_) => said.unwrap_or("unknown error").trim().to_string(),
+        None => "whisper.cpp crashed reading it".to_string(),
+    })
+}
+
+/// The hidden subcommand [`load_whisper_apart`] runs.
+pub(crate) const LOAD_WHISPER: &str = "load-whisper";
+
+/// `hive-bridge load-whisper <model>`: exit 0 when the model loads, else 1 with the reason.
+pub(crate) fn load_whisper(model: PathBuf) -> ExitCode {
+    match WhisperStt::load(hive_bridge::stt::WhisperConfig::new(model)) {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("{error}");
+            ExitCode::from(1)
+        }
+    }
+}
+
 /// Speech-to-text, voice-activity detection and text-to-speech: present and loadable.
 fn check_models(
     config: &BridgeConfig,
@@ -218,8 +293,8 @@ fn check_models(
     let stt = if !whisper.model.is_file() {
         fail(format!("missing {}", whisper.model.display()), install)
     } else {
-        match WhisperStt::load(whisper.clone()) {
-            Ok(_) => Verdict::Pass(format!("{} loads", whisper.model.display())),
+        match load_whisper_apart(&whisper.model) {
+            Ok(()) => Verdict::Pass(format!("{} loads", whisper.model.display())),
             Err(error) => fail(
                 format!("{} does not load: {error}", whisper.model.display()),
                 "the file is damaged: `hive-bridge models install` verifies and repairs it",
@@ -257,13 +332,50 @@ fn check_models(
     out
 }
 
-/// Home Assistant's API, when the Home Assistant skill is configured through its
-/// environment variables.
-async fn check_home_assistant(env: &dyn Fn(&str) -> Option<String>) -> Verdict {
-    let Some(url) = env("HIVE_HOMEASSISTANT_URL").filter(|url| !url.is_empty()) else {
-        return Verdict::Skip("not configured (HIVE_HOMEASSISTANT_URL)".into());
+/// Where Home Assistant is and the token to show it, found as the skill finds them: the
+/// `[skills.homeassistant]` section, then `HIVE_HOMEASSISTANT_URL` and
+/// `HIVE_HOMEASSISTANT_TOKEN`, then the add-on's `SUPERVISOR_TOKEN`. `None` when the skill
+/// is off (no URL anywhere).
+fn home_assistant_target(
+    config: &HomeAssistantConfig,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Option<(String, String, &'static str)> {
+    let pick = |configured: &str, name: &str| {
+        Some(configured.trim().to_owned())
+            .filter(|value| !value.is_empty())
+            .or_else(|| env(name).filter(|value| !value.is_empty()))
     };
-    let token = env("HIVE_HOMEASSISTANT_TOKEN").unwrap_or_default();
+    let supervisor = env("SUPERVISOR_TOKEN").filter(|token| !token.is_empty());
+    let (url, source) = match pick(&config.url, "HIVE_HOMEASSISTANT_URL") {
+        Some(url) => (
+            url,
+            "[skills.homeassistant] token or HIVE_HOMEASSISTANT_TOKEN",
+        ),
+        None if supervisor.is_some() => (SUPERVISOR_URL.to_owned(), "SUPERVISOR_TOKEN"),
+        None => return None,
+    };
+    let token = pick(&config.token, "HIVE_HOMEASSISTANT_TOKEN")
+        .or(supervisor)
+        .unwrap_or_default();
+    Some((url, token, source))
+}
+
+/// Home Assistant's API, when the Home Assistant skill is configured.
+async fn check_home_assistant(
+    config: &HomeAssistantConfig,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Verdict {
+    let Some((url, token, token_source)) = home_assistant_target(config, env) else {
+        return Verdict::Skip(
+            "not configured ([skills.homeassistant] url or HIVE_HOMEASSISTANT_URL)".into(),
+        );
+    };
+    if token.is_empty() {
+        return fail(
+            format!("{url} is configured without a token"),
+            "create a long-lived access token in your Home Assistant profile and set [skills.homeassistant] token (or HIVE_HOMEASSISTANT_TOKEN)",
+        );
+    }
     let api = format!("{}/api/", url.trim_end_matches('/'));
     let client = match reqwest::Client::builder().timeout(NETWORK_TIMEOUT).build() {
         Ok(client) => client,
@@ -273,26 +385,136 @@ async fn check_home_assistant(env: &dyn Fn(&str) -> Option<String>) -> Verdict {
         Ok(response) if response.status().is_success() => Verdict::Pass(format!("{api} answers")),
         Ok(response) if matches!(response.status().as_u16(), 401 | 403) => fail(
             format!("{api} refused the token ({})", response.status()),
-            "create a long-lived access token in your Home Assistant profile and set HIVE_HOMEASSISTANT_TOKEN",
+            format!(
+                "create a long-lived access token in your Home Assistant profile and set it in {token_source}"
+            ),
         ),
         Ok(response) => fail(
             format!("{api} answered {}", response.status()),
-            "check that HIVE_HOMEASSISTANT_URL is Home Assistant's base URL (like http://homeassistant.local:8123)",
+            "check that [skills.homeassistant] url (or HIVE_HOMEASSISTANT_URL) is Home Assistant's base URL (like http://homeassistant.local:8123)",
         ),
         Err(error) => fail(
             format!("cannot reach {api}: {error}"),
-            "check HIVE_HOMEASSISTANT_URL and that Home Assistant is running",
+            "check [skills.homeassistant] url (or HIVE_HOMEASSISTANT_URL) and that Home Assistant is running",
+        ),
+    }
+}
+
+/// The first bytes of every GGUF file.
+const GGUF_MAGIC: &[u8; 4] = b"GGUF";
+
+/// One line per `[[llm]]` entry: a local model's file is there and is GGUF, and its server
+/// program can be found; a remote server answers.
+async fn check_llms(config: &BridgeConfig) -> Vec<Verdict> {
+    let mut out = Vec::new();
+    for llm in &config.llm {
+        out.push(match llm {
+            LlmConfig::Local(local) => check_local_llm(local),
+            LlmConfig::Openai(remote) => check_remote_llm(remote).await,
+        });
+    }
+    out
+}
+
+fn check_local_llm(local: &LocalLlmConfig) -> Verdict {
+    let model = &local.model;
+    let install = "download a GGUF model (`hive-bridge models install` lists the catalogue) and set [[llm]] model to its path";
+    let mut magic = [0u8; 4];
+    let read = std::fs::File::open(model)
+        .and_then(|mut file| std::io::Read::read_exact(&mut file, &mut magic));
+    match read {
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            return fail(format!("missing {}", model.display()), install);
+        }
+        Err(error) => {
+            return fail(format!("cannot read {}: {error}", model.display()), install);
+        }
+        Ok(()) if &magic != GGUF_MAGIC => {
+            return fail(
+                format!("{} is not a GGUF model", model.display()),
+                "download the model again (a partial download or another format does not load)",
+            );
+        }
+        Ok(()) => {}
+    }
+    match local_llm_program(local.binary.as_deref()) {
+        Some(program) => Verdict::Pass(format!(
+            "{} (GGUF), served by {}",
+            model.display(),
+            program.display()
+        )),
+        None => fail(
+            "the hive-llm program is not beside hive-bridge nor on PATH",
+            "build it (cargo build --release -p hive-llm) or set [[llm]] binary",
+        ),
+    }
+}
+
+/// `hive-llm` as the supervisor finds it: the configured path, beside this program, on PATH.
+fn local_llm_program(configured: Option<&Path>) -> Option<PathBuf> {
+    if let Some(path) = configured {
+        return path.is_file().then(|| path.to_path_buf());
+    }
+    let beside = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join("hive-llm")))
+        .filter(|path| path.is_file());
+    beside.or_else(|| {
+        std::env::var_os("PATH").and_then(|path| {
+            std::env::split_paths(&path)
+                .map(|dir| dir.join("hive-llm"))
+                .find(|candidate| candidate.is_file())
+        })
+    })
+}
+
+async fn check_remote_llm(remote: &OpenAiConfig) -> Verdict {
+    let models = format!("{}/models", remote.url.trim_end_matches('/'));
+    let client = match reqwest::Client::builder().timeout(NETWORK_TIMEOUT).build() {
+        Ok(client) => client,
+        Err(error) => return fail(error.to_string(), "report this as a bug"),
+    };
+    let mut request = client.get(&models);
+    if let Some(key) = &remote.api_key {
+        request = request.bearer_auth(key);
+    }
+    match request.send().await {
+        Ok(response) if response.status().is_success() => {
+            Verdict::Pass(format!("{models} answers (model {})", remote.model))
+        }
+        Ok(response) if matches!(response.status().as_u16(), 401 | 403) => fail(
+            format!("{models} refused the API key ({})", response.status()),
+            "set [[llm]] api_key to a key the server accepts",
+        ),
+        Ok(response) => fail(
+            format!("{models} answered {}", response.status()),
+            "check that [[llm]] url is the server's OpenAI-compatible base (like http://localhost:11434/v1)",
+        ),
+        Err(error) => fail(
+            format!("cannot reach {models}: {error}"),
+            "start the LLM server or correct [[llm]] url",
         ),
     }
 }
 
 /// The conversation store's folder: writable, with room to grow.
 fn check_disk(path: &Path) -> Verdict {
-    // The folder is created on first run: check the nearest one that exists.
+    // The folder is created on first run: check the nearest path that exists, which must be
+    // a folder (a file there makes the creation fail however the permissions are set).
     let existing = path
         .ancestors()
-        .find(|dir| dir.is_dir())
+        .find(|dir| dir.exists())
         .unwrap_or(Path::new("/"));
+    if !existing.is_dir() {
+        return fail(
+            format!(
+                "cannot create {}: {} is a file, not a folder",
+                path.display(),
+                existing.display()
+            ),
+            "set [context] path to a writable folder",
+        );
+    }
     if let Err(error) = tempfile::tempfile_in(existing) {
         return fail(
             format!("cannot write in {}: {error}", existing.display()),

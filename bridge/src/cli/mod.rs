@@ -58,6 +58,13 @@ Examples:\n  hive-bridge doctor\n  hive-bridge doctor --config /etc/hive/bridge.
 Exit codes: 0 every check passed; 1 a check failed."
     )]
     Doctor,
+    /// Loads a Whisper model and exits: the doctor runs it apart, because whisper.cpp aborts
+    /// the process on some damaged files.
+    #[command(name = "load-whisper", hide = true)]
+    LoadWhisper {
+        /// The ggml model file.
+        model: PathBuf,
+    },
 }
 
 impl Args {
@@ -65,7 +72,7 @@ impl Args {
     /// terminal for it.
     pub(crate) fn default_log_level(&self) -> &'static str {
         match self.command {
-            Command::Demo(_) | Command::Doctor => "warn",
+            Command::Demo(_) | Command::Doctor | Command::LoadWhisper { .. } => "warn",
             _ => "info",
         }
     }
@@ -74,8 +81,9 @@ impl Args {
 pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
         Command::Run => run::run(args.config),
-        Command::Models(command) => models::run(command),
+        Command::Models(command) => models::run(command, args.config),
         Command::Demo(demo) => demo::run(args.config, demo),
         Command::Doctor => doctor::run(args.config),
+        Command::LoadWhisper { model } => Ok(doctor::load_whisper(model)),
     }
 }
