@@ -242,7 +242,8 @@ fn parse_rule(text: &str) -> Option<Rule> {
     match frequency.as_deref() {
         Some("DAILY") => rule.step_days = interval,
         Some("WEEKLY") => {
-            rule.step_days = 7 * interval;
+            // A feed may say any interval; one past u32 weeks is no recurrence worth reading.
+            rule.step_days = interval.checked_mul(7)?;
             rule.weekly = true;
         }
         // Monthly and yearly rules are not expanded: the first occurrence stands alone.

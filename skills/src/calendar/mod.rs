@@ -6,6 +6,8 @@
 //! `http` feature.
 
 mod config;
+#[cfg(all(test, feature = "http"))]
+mod fuzz_corpus;
 #[cfg(feature = "http")]
 mod ics;
 #[cfg(feature = "http")]
