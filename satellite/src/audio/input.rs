@@ -234,35 +234,9 @@ impl AudioInput for StdinInput {
         let thread = std::thread::Builder::new()
             .name("stdin-input".into())
             .spawn(move || {
-                let channels = usize::from(self.channels.max(1));
-                let mut resampler = Resampler::new(self.sample_rate, RATE);
-                // 20 ms of input per read.
-                let frame_bytes = (self.sample_rate as usize / 50).max(1) * channels * 2;
-                let mut bytes = vec![0_u8; frame_bytes];
-                let mut stdin = std::io::stdin().lock();
-                while !stop.load(Ordering::Relaxed) {
-                    match stdin.read_exact(&mut bytes) {
-                        Ok(()) => {}
-                        Err(error) => {
-                            if error.kind() != std::io::ErrorKind::UnexpectedEof {
-                                tracing::warn!(%error, "Standard input failed.");
-                            }
-                            break;
-                        }
-                    }
-                    let mono: Vec<i16> = bytes
-                        .chunks_exact(2 * channels)
-                        .map(|frame| {
-                            let sum: i32 = frame
-                                .chunks_exact(2)
-                                .map(|pair| i32::from(i16::from_le_bytes([pair[0], pair[1]])))
-                                .sum();
-                            (sum / channels as i32) as i16
-                        })
-                        .collect();
-                    if !sink.push(resampler.process(&mono)) {
-                        return;
-                    }
+                let stdin = std::io::stdin().lock();
+                if !read_pcm(stdin, self.sample_rate, self.channels, &sink, &stop) {
+                    return;
                 }
                 tracing::info!("Standard input ended.");
                 silence_after(self.after_end, &sink, &stop, &mut Pacer::new());
@@ -271,6 +245,51 @@ impl AudioInput for StdinInput {
         drop(thread);
         Ok(InputHandle::detached())
     }
+}
+
+/// Reads raw s16le PCM from `reader` 20 ms at a time, mixed to mono and resampled to
+/// 16 kHz, into `sink`, until the end, an error, `stop`, or the listener goes away. Returns
+/// false when the listener went away.
+fn read_pcm(
+    mut reader: impl Read,
+    sample_rate: u32,
+    channels: u16,
+    sink: &FrameSink,
+    stop: &AtomicBool,
+) -> bool {
+    let channels = usize::from(channels.max(1));
+    let mut resampler = Resampler::new(sample_rate, RATE);
+    // 20 ms of input per read.
+    let frame_bytes = (sample_rate as usize / 50).max(1) * channels * 2;
+    let mut bytes = vec![0_u8; frame_bytes];
+    let mut pending: Vec<i16> = Vec::with_capacity(FRAME * 2);
+    while !stop.load(Ordering::Relaxed) {
+        if let Err(error) = reader.read_exact(&mut bytes) {
+            if error.kind() != std::io::ErrorKind::UnexpectedEof {
+                tracing::warn!(%error, "Standard input failed.");
+            }
+            break;
+        }
+        let mono: Vec<i16> = bytes
+            .chunks_exact(2 * channels)
+            .map(|frame| {
+                let sum: i32 = frame
+                    .chunks_exact(2)
+                    .map(|pair| i32::from(i16::from_le_bytes([pair[0], pair[1]])))
+                    .sum();
+                (sum / channels as i32) as i16
+            })
+            .collect();
+        // Whole 20 ms frames whatever the rate (the resampler's output per read varies by a
+        // sample or two), so that drops count in the same unit as the microphone's.
+        pending.extend(resampler.process(&mono));
+        while pending.len() >= FRAME {
+            if !sink.push(pending.drain(..FRAME).collect()) {
+                return false;
+            }
+        }
+    }
+    true
 }
 
 /// Clips queued by the program, heard in turn, with silence in between: for tests and
@@ -372,6 +391,59 @@ mod tests {
         handle.join();
         assert_eq!(frames.iter().map(Vec::len).sum::<usize>(), 16_000);
         assert!(frames.iter().all(|frame| frame.len() == FRAME));
+    }
+
+    /// What `arecord -f S16_LE -r 48000 -c 2 | hive-satellite` sends: stereo at 48 kHz
+    /// arrives as whole 20 ms frames of 16 kHz mono, the channels mixed.
+    #[test]
+    fn stdin_pcm_arrives_as_16_khz_mono_frames() {
+        // One second and a half frame: left a 200 Hz square wave, right silent.
+        let frames_in = 48_000 + 480;
+        let mut pcm = Vec::with_capacity(frames_in * 4);
+        for n in 0..frames_in {
+            let left: i16 = if (n / 120) % 2 == 0 { 8_000 } else { -8_000 };
+            pcm.extend_from_slice(&left.to_le_bytes());
+            pcm.extend_from_slice(&0_i16.to_le_bytes());
+        }
+        let (tx, rx) = std::sync::mpsc::sync_channel(100);
+        let dropped = Arc::new(AtomicU64::new(0));
+        let sink = FrameSink::new(tx, dropped.clone());
+        let stop = AtomicBool::new(false);
+        assert!(read_pcm(std::io::Cursor::new(pcm), 48_000, 2, &sink, &stop));
+        drop(sink);
+        let frames: Vec<Vec<i16>> = rx.iter().collect();
+        let samples = frames.len() * FRAME;
+        assert!(
+            (15_680..=16_160).contains(&samples),
+            "about a second (less the resampler's look-ahead): {samples}"
+        );
+        assert!(frames.iter().all(|frame| frame.len() == FRAME));
+        assert_eq!(dropped.load(Ordering::Relaxed), 0);
+        // Mixed to mono: half the left channel's level (plus the resampling filter's
+        // ringing on the square wave's edges), both signs; not the full 8 000.
+        let peak = frames.iter().flatten().map(|&v| v.abs()).max().unwrap();
+        assert!((3_500..=5_000).contains(&peak), "peak {peak}");
+        let positive = frames.iter().flatten().filter(|&&v| v > 2_000).count();
+        let negative = frames.iter().flatten().filter(|&&v| v < -2_000).count();
+        assert!(
+            positive > 5_000 && negative > 5_000,
+            "{positive} {negative}"
+        );
+    }
+
+    #[test]
+    fn stdin_pcm_stops_when_the_listener_is_gone() {
+        let (tx, rx) = std::sync::mpsc::sync_channel(4);
+        drop(rx);
+        let sink = FrameSink::new(tx, Arc::default());
+        let pcm = vec![0_u8; 16_000 * 2];
+        assert!(!read_pcm(
+            std::io::Cursor::new(pcm),
+            16_000,
+            1,
+            &sink,
+            &AtomicBool::new(false)
+        ));
     }
 
     #[test]
