@@ -1,11 +1,12 @@
-//! Timers held by the bridge, over a real Mosquitto with the real bridge: a typed timer is
-//! confirmed, then announced on the satellite that set it (text and speech) and reported on
+//! Timers held by the bridge, over a real Mosquitto with the real bridge: a spoken timer
+//! (synthesised speech streamed on the satellite's audio topics) is confirmed, then announced on the satellite that set it (text and speech) and reported on
 //! `timer/event`; the retained `timer/list` follows; a timer survives a bridge restart and
 //! still rings, once.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use hive_tests::speech::{silence, synthesize};
 use hive_tests::{Broker, QoS, Reply, RunningBridge, ScriptedSatellite, TestClient};
 use hive_topics::{AudioPayload, Inbound, TimerEvent, TimerEventKind, TimerInfo, Topics};
 
@@ -122,7 +123,7 @@ async fn complete_replies(kitchen: &mut ScriptedSatellite, count: usize) -> BTre
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_typed_timer_is_confirmed_then_announced_on_its_satellite_and_reported_fired() {
+async fn a_spoken_timer_is_confirmed_then_announced_on_its_satellite_and_reported_fired() {
     hive_tests::init_logs();
     models();
     let broker = Broker::start().unwrap();
@@ -134,10 +135,13 @@ async fn a_typed_timer_is_confirmed_then_announced_on_its_satellite_and_reported
     kitchen.wait_bridge_online(WAIT).await.unwrap();
     let mut automation = watcher(&broker).await;
 
-    kitchen
-        .type_text(7001, "Set a timer for 2 seconds.")
-        .await
-        .unwrap();
+    let question = [
+        silence(0.5),
+        synthesize("set a timer for two seconds", "en-us").unwrap(),
+        silence(1.5),
+    ]
+    .concat();
+    kitchen.speak(7001, &question).await.unwrap();
     // The confirmation and, two seconds later, the announcement: on a slow machine the second
     // may begin before the first has finished, so both are collected together.
     let replies = complete_replies(&mut kitchen, 2).await;
