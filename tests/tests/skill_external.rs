@@ -1,12 +1,15 @@
 //! External skills over a real Mosquitto with the real bridge: the Python skill shipped in
-//! topics/README.md registers and answers a typed question; a registered skill that never
-//! answers, and one that answers garbage, each get the user an apology and an error event.
+//! topics/README.md registers and answers a spoken question (synthesised speech streamed on
+//! the satellite's audio topics, heard by the bridge's real speech-to-text) in text and speech;
+//! a registered skill that never answers, and one that answers garbage, each get the user an
+//! apology and an error event.
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use hive_tests::speech::{silence, synthesize};
 use hive_tests::{Broker, QoS, RunningBridge, ScriptedSatellite, TestClient};
 
 const WAIT: Duration = Duration::from_secs(120);
@@ -18,8 +21,8 @@ const CONFIG: &str = "[stt]\ntype = \"whisper\"\nmodel = \"whisper/ggml-tiny.en.
 /// What the bridge says when a skill fails (`pipeline::understand::sorry`).
 const APOLOGY: &str = "Sorry, I can't answer that right now.";
 
-fn models() {
-    hive_tests::require_models(hive_tests::VOICE_TURN_MODELS);
+fn models() -> hive_bridge::models::ModelsDir {
+    hive_tests::require_models(hive_tests::VOICE_TURN_MODELS)
 }
 
 /// A skill program in its own process group, stopped (SIGTERM to the group, so that its
@@ -69,7 +72,7 @@ fn manifest(name: &str, trigger: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn external_skills_answer_and_broken_ones_get_an_apology_and_an_error_event() {
     hive_tests::init_logs();
-    models();
+    let models = models();
     let broker = Broker::start().unwrap();
     let port = broker.port().to_string();
     let data = tempfile::tempdir().unwrap();
@@ -94,7 +97,13 @@ async fn external_skills_answer_and_broken_ones_get_an_apology_and_an_error_even
     let mut dice = Command::new("python3");
     dice.args([script, "--host", "127.0.0.1", "--port", &port]);
     let dice = SkillProcess::start(dice).await;
-    kitchen.type_text(501, "Roll a die, please.").await.unwrap();
+    let question = [
+        silence(0.5),
+        synthesize("roll the dice", "en-us").unwrap(),
+        silence(1.5),
+    ]
+    .concat();
+    kitchen.speak(501, &question).await.unwrap();
     let reply = kitchen.reply(501, WAIT).await.unwrap();
     let text = reply.text();
     let roll: u32 = text
@@ -105,6 +114,12 @@ async fn external_skills_answer_and_broken_ones_get_an_apology_and_an_error_even
     assert!((1..=6).contains(&roll), "{text}");
     assert!(reply.audio_messages > 0, "the answer is spoken");
     assert!(reply.errors.is_empty(), "{:?}", reply.errors);
+    // The speech says the roll too, as a person hears it.
+    let number = ["", "one", "two", "three", "four", "five", "six"][roll as usize];
+    let heard = hive_tests::Ear::new(&models).hears(&reply.audio, reply.sample_rate, |said| {
+        said.contains("rolled") && (said.contains(&roll.to_string()) || said.contains(number))
+    });
+    assert!(heard.is_ok(), "the reply audio says {heard:?}");
 
     // A skill that registers and then never answers.
     automation
