@@ -80,9 +80,16 @@ pub async fn run_with(
     let runtime = tokio::runtime::Handle::current();
     let build_config = config.clone();
     let build_shutdown = shutdown.clone();
+    let build_telemetry = telemetry.clone();
     let started = std::time::Instant::now();
     let engines = tokio::task::spawn_blocking(move || {
-        Engines::build(&build_config, &*env, runtime, &build_shutdown)
+        Engines::build(
+            &build_config,
+            &*env,
+            runtime,
+            &build_shutdown,
+            &build_telemetry,
+        )
     })
     .await
     .map_err(|_| {

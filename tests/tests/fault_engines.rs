@@ -183,6 +183,12 @@ async fn speech_comes_back_once_the_model_is_there(corrupt: bool) {
         Some(1.0),
         "{metrics}"
     );
+    let stt_load = "hive_model_load_seconds{engine=\"stt\"}";
+    assert_eq!(
+        sample(&metrics, stt_load),
+        None,
+        "not loaded yet: {metrics}"
+    );
 
     // The model arrives (copied aside, then moved in, as an installer does): the bridge
     // loads it on its own and turns healthy.
@@ -195,6 +201,15 @@ async fn speech_comes_back_once_the_model_is_there(corrupt: bool) {
     .await;
     let health: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(health["status"], "ok", "{health}");
+    // The late load is measured like one at start-up (a real model takes a moment).
+    let metrics = reqwest::get(format!("http://127.0.0.1:{port}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let loaded = sample(&metrics, stt_load);
+    assert!(loaded.is_some_and(|seconds| seconds > 0.0), "{metrics}");
 
     // And a spoken question is understood and answered.
     kitchen.speak(3, &what_time_is_it()).await.unwrap();
@@ -531,5 +546,14 @@ async fn a_hung_remote_model_gives_way_to_the_next_and_is_passed_over_while_it_r
     );
     // A remote model is a fallback, not a requirement: the bridge still serves.
     assert_ne!(health["status"], "down", "{health}");
+    // The local model's load, in its own process after start-up, is measured.
+    let metrics = reqwest::get(format!("http://127.0.0.1:{port}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let loaded = sample(&metrics, "hive_model_load_seconds{engine=\"llm\"}");
+    assert!(loaded.is_some_and(|seconds| seconds > 0.0), "{metrics}");
     bridge.stop().await.unwrap();
 }

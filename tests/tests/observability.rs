@@ -116,6 +116,18 @@ async fn metrics_count_the_turns_that_were_made() {
         Some(0.0)
     );
     assert_eq!(sample(&text, "hive_satellites_online"), Some(1.0), "{text}");
+    // The queues are measured, and both turns left nothing waiting for speech-to-text.
+    assert!(
+        text.contains("# TYPE hive_queue_depth gauge"),
+        "queue depth is a gauge: {text}"
+    );
+    let inbound = sample(&text, "hive_queue_depth{queue=\"inbound\"}");
+    assert!(inbound.is_some_and(|depth| depth >= 0.0), "{text}");
+    assert_eq!(
+        sample(&text, "hive_queue_depth{queue=\"stt\"}"),
+        Some(0.0),
+        "{text}"
+    );
     assert_eq!(sample(&text, "hive_broker_connected"), Some(1.0));
     assert!(
         !text

@@ -127,6 +127,31 @@ impl LocalLlm {
         }
     }
 
+    /// Calls `on_load` with how long the server took to become ready, from its launch (or
+    /// the moment it was seen down, for a restart), each time it does; returns at shutdown.
+    pub async fn each_load(&self, mut on_load: impl FnMut(Duration)) {
+        let mut state = self.state.clone();
+        let mut started = tokio::time::Instant::now();
+        loop {
+            if state
+                .wait_for(|state| matches!(state, ServerState::Ready(_)))
+                .await
+                .is_err()
+            {
+                return;
+            }
+            on_load(started.elapsed());
+            if state
+                .wait_for(|state| !matches!(state, ServerState::Ready(_)))
+                .await
+                .is_err()
+            {
+                return;
+            }
+            started = tokio::time::Instant::now();
+        }
+    }
+
     fn unreachable(&self, detail: String) -> LlmError {
         LlmError::Unreachable {
             engine: self.name.clone(),

@@ -9,6 +9,7 @@ use tokio_util::sync::CancellationToken;
 use crate::config::{BridgeConfig, LlmConfig};
 use crate::context::{ContextStore, SharedState};
 use crate::llm::{Llm, LlmChain, LocalLlm, OpenAiClient};
+use crate::metrics::Telemetry;
 use crate::stt::{StandbyStt, Stt, SttConfig, SttQueue};
 use crate::tts::{BuildContext, TtsChain};
 use crate::vad::BuiltVad;
@@ -35,7 +36,9 @@ pub struct Engines {
     /// The shared conversation; `None` when the store could not be opened (turns are still
     /// answered, without memory).
     pub store: Option<Arc<dyn ContextStore>>,
-    /// How long each engine took to load, for `/metrics`.
+    /// How long each engine took to load at start-up, for `/metrics`; engines loaded later
+    /// (speech-to-text on standby, the local language model) report to the telemetry when
+    /// they are.
     pub load_times: Vec<(&'static str, std::time::Duration)>,
     /// Where timers are kept (the conversation's backend); `None` with it.
     pub(crate) timer_store: Option<crate::timers::TimerStore>,
@@ -71,7 +74,7 @@ pub enum BuildError {
 
 impl Engines {
     /// Loads every engine. Slow (model loading): call from a blocking thread. Engines that
-    /// fail but have a fallback are logged and skipped.
+    /// fail are logged and retried in the background; their late loads go to `telemetry`.
     ///
     /// # Errors
     /// An engine without a fallback cannot be built.
@@ -80,6 +83,7 @@ impl Engines {
         env: &dyn Fn(&str) -> Option<String>,
         runtime: tokio::runtime::Handle,
         shutdown: &CancellationToken,
+        telemetry: &Arc<Telemetry>,
     ) -> Result<Engines, BuildError> {
         let models = config.models_dir(env);
         let SttConfig::Whisper(whisper) = &config.stt;
@@ -90,7 +94,13 @@ impl Engines {
             load_times.push(("stt", started.elapsed()));
         } else {
             // Owned by the bridge's shutdown, like the local model's supervisor.
-            runtime.spawn(standby.clone().retry(whisper.clone(), shutdown.clone()));
+            let retry = standby.clone().retry(whisper.clone(), shutdown.clone());
+            let telemetry = telemetry.clone();
+            runtime.spawn(async move {
+                if let Some(took) = retry.await {
+                    telemetry.loaded("stt", took);
+                }
+            });
         }
         let stt: Arc<dyn Stt> = standby;
         let started = std::time::Instant::now();
@@ -108,7 +118,13 @@ impl Engines {
         let (tts, standby_tts) = TtsChain::build_with_standby(&config.tts, &context)?;
         load_times.push(("tts", started.elapsed()));
         for standby in standby_tts {
-            runtime.spawn(standby.retry(context.clone(), shutdown.clone()));
+            let retry = standby.retry(context.clone(), shutdown.clone());
+            let telemetry = telemetry.clone();
+            runtime.spawn(async move {
+                if let Some(took) = retry.await {
+                    telemetry.loaded("tts", took);
+                }
+            });
         }
         let llm = {
             let _guard = runtime.enter();
@@ -117,10 +133,17 @@ impl Engines {
                 .iter()
                 .map(|llm| -> (Arc<dyn Llm>, std::time::Duration) {
                     match llm {
-                        LlmConfig::Local(local) => (
-                            Arc::new(LocalLlm::spawn(local.clone(), shutdown.clone())),
-                            LOCAL_LLM_REST,
-                        ),
+                        LlmConfig::Local(local) => {
+                            let local = LocalLlm::spawn(local.clone(), shutdown.clone());
+                            // The model loads in its own process, after start-up: its load
+                            // time (and each restart's) reaches `/metrics` when it is ready.
+                            let loads = local.clone();
+                            let telemetry = telemetry.clone();
+                            tokio::spawn(async move {
+                                loads.each_load(|took| telemetry.loaded("llm", took)).await;
+                            });
+                            (Arc::new(local), LOCAL_LLM_REST)
+                        }
                         LlmConfig::Openai(openai) => (
                             Arc::new(OpenAiClient::new(
                                 format!("openai ({})", openai.url),

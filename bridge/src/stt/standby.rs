@@ -79,8 +79,13 @@ impl StandbyStt {
     }
 
     /// Retries loading until it works or `shutdown`; returns at once when already loaded.
-    /// Loads run on a blocking thread; this task only sleeps and stats the file.
-    pub async fn retry(self: Arc<Self>, config: WhisperConfig, shutdown: CancellationToken) {
+    /// Loads run on a blocking thread; this task only sleeps and stats the file. Returns how
+    /// long the load that worked took (for `/metrics`), `None` when it did not load.
+    pub async fn retry(
+        self: Arc<Self>,
+        config: WhisperConfig,
+        shutdown: CancellationToken,
+    ) -> Option<Duration> {
         let mut backoff = Backoff::new(FIRST_RETRY, MAX_RETRY);
         let mut due = tokio::time::Instant::now() + backoff.next();
         // The file as the last attempt saw it, and as the previous look saw it.
@@ -88,7 +93,7 @@ impl StandbyStt {
         let mut seen = tried;
         while !self.is_ready() {
             tokio::select! {
-                () = shutdown.cancelled() => return,
+                () = shutdown.cancelled() => return None,
                 () = tokio::time::sleep(WATCH_EVERY) => {}
             }
             let now = stamp(&self.model).await;
@@ -101,12 +106,13 @@ impl StandbyStt {
             }
             tried = now;
             let attempt = config.clone();
+            let started = tokio::time::Instant::now();
             let loaded = tokio::task::spawn_blocking(move || WhisperStt::load(attempt)).await;
             let error = match loaded {
                 Ok(Ok(stt)) => {
                     tracing::info!(model = %self.model.display(), "Speech-to-text model loaded; voice turns work again.");
                     self.set(Slot::Ready(Arc::new(stt)));
-                    return;
+                    return Some(started.elapsed());
                 }
                 Ok(Err(error)) => error,
                 Err(join) => SttError::Load {
@@ -124,6 +130,7 @@ impl StandbyStt {
             );
             self.set(Slot::Failed(error));
         }
+        None
     }
 
     fn set(&self, slot: Slot) {

@@ -55,16 +55,22 @@ impl StandbyTts {
         self.current().is_ok()
     }
 
-    /// Rebuilds until it works or `shutdown`; builds run on a blocking thread.
-    pub async fn retry(self: Arc<Self>, ctx: BuildContext, shutdown: CancellationToken) {
+    /// Rebuilds until it works or `shutdown`; builds run on a blocking thread. Returns how
+    /// long the build that worked took (for `/metrics`), `None` when none did.
+    pub async fn retry(
+        self: Arc<Self>,
+        ctx: BuildContext,
+        shutdown: CancellationToken,
+    ) -> Option<Duration> {
         let mut backoff = Backoff::new(FIRST_RETRY, MAX_RETRY);
         while !self.is_ready() {
             tokio::select! {
-                () = shutdown.cancelled() => return,
+                () = shutdown.cancelled() => return None,
                 () = tokio::time::sleep(backoff.next()) => {}
             }
             let config = self.config.clone();
             let context = ctx.clone();
+            let started = tokio::time::Instant::now();
             let built = tokio::task::spawn_blocking(move || config.build(&context)).await;
             match built {
                 Ok(Ok(engine)) => {
@@ -73,6 +79,7 @@ impl StandbyTts {
                         "Text-to-speech engine loaded; speaking with it again."
                     );
                     self.set(Slot::Ready(engine));
+                    return Some(started.elapsed());
                 }
                 Ok(Err(error)) => {
                     tracing::debug!(engine = self.config.kind(), %error, code = "tts_unavailable", "Text-to-speech engine still unavailable.");
@@ -81,6 +88,7 @@ impl StandbyTts {
                 Err(join) => self.set(Slot::Failed(format!("loading crashed: {join}"))),
             }
         }
+        None
     }
 
     fn set(&self, slot: Slot) {
@@ -160,10 +168,11 @@ mod tests {
         let shutdown = CancellationToken::new();
         let retrying = tokio::spawn(standby.clone().retry(ctx, shutdown.clone()));
         shutdown.cancel();
-        tokio::time::timeout(Duration::from_secs(10), retrying)
+        let loaded = tokio::time::timeout(Duration::from_secs(10), retrying)
             .await
             .expect("the retry loop ignored shutdown")
             .unwrap();
+        assert_eq!(loaded, None);
         assert!(!standby.is_ready());
     }
 }
