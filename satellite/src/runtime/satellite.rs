@@ -14,8 +14,8 @@ use tokio::sync::{broadcast, mpsc, watch};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
-use crate::clock::Clock;
 use crate::actions::Face;
+use crate::clock::Clock;
 use crate::config::SatelliteConfig;
 use crate::counters::Counters;
 use crate::events::SatelliteEvent;
