@@ -117,8 +117,8 @@ impl DiscoveryState {
                 // A client that only types questions never says it is online, yet the bridge
                 // served it: Home Assistant should know it too.
                 let mut reaction = self.on_turn(payload, retained);
-                if !retained
-                    && !payload.is_empty()
+                // Only a turn that reads as one: junk on the topic must not make a device.
+                if !reaction.publish.is_empty()
                     && self.wanted(&satellite)
                     && !self.satellites.contains_key(&satellite)
                 {
@@ -179,7 +179,13 @@ impl DiscoveryState {
                 ..Reaction::default()
             };
         }
-        if !self.wanted(&id) || self.satellites.contains_key(&id) {
+        // Only a real availability word announces a satellite: junk must not make a device.
+        let topic = self.topics().satellite_status(&id);
+        let is_status = matches!(
+            self.topics().parse(&topic, payload),
+            Ok(Inbound::SatelliteStatus { .. })
+        );
+        if !is_status || !self.wanted(&id) || self.satellites.contains_key(&id) {
             return Reaction::default();
         }
         self.satellites.insert(id.clone(), BTreeMap::new());
@@ -252,6 +258,21 @@ mod tests {
         );
         let again = state.on_message("hive/satellite/hall/turn", turn, false);
         assert_eq!(topics_of(&again.publish), ["hive/bridge/stats"]);
+    }
+
+    #[test]
+    fn junk_on_status_or_turn_topics_announces_no_device() {
+        let mut state = state(&[]);
+        for (topic, payload) in [
+            ("hive/satellite/ghost/status", &b"{\"online\":1}"[..]),
+            ("hive/satellite/ghost/status", &[0xff, 0xfe][..]),
+            ("hive/satellite/ghost/turn", &b"[1,2,3]"[..]),
+            ("hive/satellite/ghost/turn", &b"{\"session\":"[..]),
+        ] {
+            let reaction = state.on_message(topic, payload, false);
+            assert!(reaction.publish.is_empty(), "{topic} {payload:?}");
+        }
+        assert_eq!(state.satellites().count(), 0);
     }
 
     #[test]
