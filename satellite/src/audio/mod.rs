@@ -2,6 +2,8 @@
 //! tone, the input sources (WAV, stdin, microphone) and the outputs (WAV files, speaker).
 
 mod error;
+#[cfg(test)]
+mod fuzz_corpus;
 mod input;
 #[cfg(feature = "audio")]
 mod microphone;

@@ -90,25 +90,43 @@ fn read_reader<R: std::io::Read>(
     if spec.channels == 0 || spec.sample_rate == 0 {
         return Err(wav_error(what, "no channels or a zero sample rate"));
     }
-    let floats: Vec<f32> = match spec.sample_format {
-        hound::SampleFormat::Float => reader
-            .samples::<f32>()
-            .collect::<Result<_, _>>()
-            .map_err(|error| wav_error(what, error))?,
-        hound::SampleFormat::Int => {
-            let scale = 1.0 / (1_i64 << (spec.bits_per_sample.clamp(1, 32) - 1)) as f32;
-            reader
-                .samples::<i32>()
-                .map(|sample| sample.map(|value| value as f32 * scale))
+    let channels = usize::from(spec.channels);
+    let samples = match spec.sample_format {
+        hound::SampleFormat::Float => {
+            let floats: Vec<f32> = reader
+                .samples::<f32>()
                 .collect::<Result<_, _>>()
-                .map_err(|error| wav_error(what, error))?
+                .map_err(|error| wav_error(what, error))?;
+            floats
+                .chunks_exact(channels)
+                .map(|frame| to_i16(frame.iter().sum::<f32>() / channels as f32))
+                .collect()
+        }
+        // Integers are shifted to 16 bits, not scaled through a float: the bridge's 16-bit
+        // replies then play sample for sample (through `f32`, 32767 came out as 32766).
+        hound::SampleFormat::Int => {
+            let bits = i32::from(spec.bits_per_sample.clamp(1, 32));
+            let to_16 = |value: i32| {
+                if bits > 16 {
+                    i64::from(value >> (bits - 16))
+                } else {
+                    i64::from(value) << (16 - bits)
+                }
+            };
+            let values: Vec<i64> = reader
+                .samples::<i32>()
+                .map(|sample| sample.map(to_16))
+                .collect::<Result<_, _>>()
+                .map_err(|error| wav_error(what, error))?;
+            values
+                .chunks_exact(channels)
+                .map(|frame| {
+                    let mean = frame.iter().sum::<i64>() / channels as i64;
+                    mean.clamp(i64::from(i16::MIN), i64::from(i16::MAX)) as i16
+                })
+                .collect()
         }
     };
-    let channels = usize::from(spec.channels);
-    let samples = floats
-        .chunks_exact(channels)
-        .map(|frame| to_i16(frame.iter().sum::<f32>() / channels as f32))
-        .collect();
     Ok(Pcm {
         samples,
         sample_rate: spec.sample_rate,
@@ -161,9 +179,13 @@ pub fn write_wav(path: &Path, samples: &[i16], sample_rate: u32) -> Result<(), A
 mod tests {
     use super::*;
 
+    /// Regression: full-scale samples came back one step smaller through `f32`.
     #[test]
     fn samples_survive_a_round_trip() {
-        let samples: Vec<i16> = (0..1000).map(|n| (n * 37 % 2000 - 1000) as i16).collect();
+        let samples: Vec<i16> = (0..1000)
+            .map(|n| (n * 37 % 2000 - 1000) as i16)
+            .chain([i16::MAX, i16::MIN])
+            .collect();
         let pcm = decode_wav(&encode_wav(&samples, 22_050), "test").unwrap();
         assert_eq!(pcm.sample_rate, 22_050);
         assert_eq!(pcm.samples, samples);
