@@ -3,6 +3,8 @@
 mod config;
 mod engines;
 mod entities;
+#[cfg(test)]
+mod fuzz_corpus;
 mod payload;
 mod state;
 mod task;

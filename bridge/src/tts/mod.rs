@@ -23,6 +23,8 @@ mod config;
 mod engine;
 mod error;
 mod espeak;
+#[cfg(test)]
+mod fuzz_corpus;
 mod http;
 mod lang;
 mod normalize;

@@ -142,7 +142,9 @@ fn parse_format(chunk: &[u8]) -> Result<Format, WavError> {
             "{bits} bits per sample, only 16 is supported"
         )));
     }
-    if channels == 0 || sample_rate == 0 {
+    // Above the protocol's highest rate the reply could not be published: refusing it here
+    // lets the chain fall back to its next engine instead of the satellite staying silent.
+    if channels == 0 || sample_rate == 0 || sample_rate > hive_topics::TtsAudio::MAX_SAMPLE_RATE {
         return Err(WavError::Unsupported(format!(
             "{channels} channels at {sample_rate} Hz"
         )));

@@ -7,7 +7,8 @@
 //!
 //! Input: text lines. The first chooses the settings: `entity` for one config topic per
 //! entity, then satellite ids to announce (comma-separated; none: every satellite seen).
-//! Every other line is one message, `r topic payload` (retained) or `- topic payload`.
+//! Settings the bridge would refuse end the input. Every other line is one message,
+//! `r topic payload` (retained) or `- topic payload`.
 //! Beyond "never panics": each `bridge/stats` published decodes and counts the turns so far,
 //! only wanted satellites are announced, and every config published is empty (a removal)
 //! or a JSON object.
@@ -66,6 +67,10 @@ fuzz_target!(|data: &[u8]| {
         satellites: satellites.clone(),
         ..DiscoveryConfig::default()
     };
+    // The bridge refuses such settings before it connects.
+    if config.validate().is_err() {
+        return;
+    }
     let topics = Topics::default();
     let engines = BTreeMap::from([("stt".to_owned(), "whisper".to_owned())]);
     let mut state = DiscoveryState::new(Announcer::new(topics.clone(), config, "0.1.0"), engines);
