@@ -96,6 +96,21 @@ fn bridge_topics() -> Vec<String> {
     topics
 }
 
+/// What the bridge's Home Assistant discovery connection subscribes to: Home Assistant's
+/// birth message, its own retained configs, and satellites' turns and status. Its refusals
+/// are not counted as MQTT rejections: it reads what it needs and ignores the rest.
+fn discovery_topics() -> Vec<String> {
+    [
+        "homeassistant/status",
+        "homeassistant/device/hive_satellite_flood_a/config",
+        "homeassistant/sensor/flood/junk/config",
+        "hive/satellite/flood-a/turn",
+        "hive/satellite/flood-b/status",
+    ]
+    .map(str::to_owned)
+    .to_vec()
+}
+
 /// Everything satellite `hall` subscribes to (`Topics::satellite_subscriptions`).
 fn satellite_topics() -> Vec<String> {
     let topics = Topics::default();
@@ -185,6 +200,18 @@ async fn a_flood_of_bad_input_during_a_turn_is_refused_counted_and_the_turn_answ
         .subscribe("hive/satellite/hall/heartbeat", QoS::AtMostOnce)
         .await
         .unwrap();
+    // What Home Assistant is told: the retained configs first, up to the bridge's own.
+    let mut home_assistant = TestClient::connect(&broker, "home-assistant", None)
+        .await
+        .unwrap();
+    home_assistant
+        .subscribe("homeassistant/device/+/config", QoS::AtLeastOnce)
+        .await
+        .unwrap();
+    let mut told = home_assistant
+        .collect_until("homeassistant/device/hive_bridge/config", WAIT)
+        .await
+        .unwrap();
     let (hall, hall_shutdown, _microphone) = start_hall(&broker, data.path());
     let rejected_before = hall_counter(&mut observer, "inbound_rejected", |_| true).await;
 
@@ -194,6 +221,7 @@ async fn a_flood_of_bad_input_during_a_turn_is_refused_counted_and_the_turn_answ
     let payloads = bad_payloads();
     let bridge_topics = bridge_topics();
     let satellite_topics = satellite_topics();
+    let discovery_topics = discovery_topics();
     // Only what the parser refuses is sent, as the protocol crate itself predicts: plain
     // text is a valid `say`, `ask` or `text`, and junk that parses is not bad input.
     let flood = tokio::spawn(async move {
@@ -218,6 +246,12 @@ async fn a_flood_of_bad_input_during_a_turn_is_refused_counted_and_the_turn_answ
                         .await
                         .unwrap();
                     to_satellite += 1;
+                }
+                for topic in &discovery_topics {
+                    flooder
+                        .publish(topic, payload.clone(), QoS::AtLeastOnce, false)
+                        .await
+                        .unwrap();
                 }
                 // Topics in no one's subscriptions: the broker drops them.
                 flooder
@@ -299,6 +333,42 @@ async fn a_flood_of_bad_input_during_a_turn_is_refused_counted_and_the_turn_answ
     assert!(
         sample(&text, "hive_turns_total{outcome=\"answered\"}") == Some(1.0),
         "only the kitchen's turn: {text}"
+    );
+
+    // Discovery still works: Home Assistant restarting is answered with the bridge's
+    // config again, and no junk made a device (flood-a and flood-b never came online).
+    observer
+        .publish(
+            "homeassistant/status",
+            b"online".to_vec(),
+            QoS::AtLeastOnce,
+            false,
+        )
+        .await
+        .unwrap();
+    told.extend(
+        home_assistant
+            .collect_until("homeassistant/device/hive_bridge/config", WAIT)
+            .await
+            .unwrap(),
+    );
+    // The flood's own junk on config topics comes back too; a device is a config the
+    // bridge wrote (a JSON object naming its device).
+    let devices: Vec<&str> = told
+        .iter()
+        .filter(|message| {
+            serde_json::from_slice::<serde_json::Value>(&message.payload)
+                .is_ok_and(|config| config.get("dev").is_some())
+        })
+        .map(|message| message.topic.as_str())
+        .collect();
+    assert!(
+        devices.contains(&"homeassistant/device/hive_bridge/config"),
+        "{devices:?}"
+    );
+    assert!(
+        devices.iter().all(|topic| !topic.contains("flood")),
+        "junk announced a device: {devices:?}"
     );
 
     // The satellite counted its share and is still running.
