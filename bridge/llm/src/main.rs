@@ -20,9 +20,25 @@ const EXIT_FAILURE: u8 = 1;
 const EXIT_USAGE: u8 = 2;
 const EXIT_MODEL: u8 = 3;
 
+/// Examples and exit codes, under `--help`.
+const AFTER_HELP: &str = "\
+Examples:
+  hive-llm --model ~/.cache/hive/models/llm/SmolLM2-135M-Instruct.Q4_1.gguf
+  hive-llm --model qwen2.5-0.5b-instruct-q4_k_m.gguf --port 8081 --ctx 2048 --threads 2
+  hive-llm --model model.gguf --port 0 --port-file /run/hive-llm.addr
+
+The bridge starts it itself for a [[llm]] type = \"local\" entry; run it by hand to try a
+model: it prints HIVE_LLM_READY http://HOST:PORT once it serves /v1/chat/completions.
+
+Exit codes:
+  0  clean shutdown (SIGINT or SIGTERM)
+  1  failed while running
+  2  bad command-line arguments
+  3  the model file is missing or cannot be loaded";
+
 /// Serves a local GGUF model over the OpenAI chat-completions API.
 #[derive(Debug, Parser)]
-#[command(name = "hive-llm", version)]
+#[command(name = "hive-llm", version, after_help = AFTER_HELP)]
 struct Args {
     /// The GGUF model file.
     #[arg(long)]

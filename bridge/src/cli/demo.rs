@@ -23,8 +23,8 @@ use super::style::Style;
 
 /// Exit codes, as `--help` documents them.
 pub(crate) mod exit {
-    /// The configuration file is invalid.
-    pub(crate) const CONFIG: u8 = 2;
+    /// The configuration file is invalid (the same code as every command's).
+    pub(crate) const CONFIG: u8 = super::super::run::EXIT_CONFIG;
     /// Models are missing and could not be installed.
     pub(crate) const MODELS: u8 = 3;
     /// The broker or the bridge could not start.

@@ -13,9 +13,30 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// Shown under the top-level `--help`: examples, where the configuration comes from, and
+/// the exit codes every subcommand shares (demo adds its own, in its help).
+const TOP_HELP: &str = "\
+Examples:
+  hive-bridge demo \"what time is it\"
+  hive-bridge doctor --config config/bridge.toml
+  hive-bridge run --config config/bridge.toml
+  HIVE_CONFIG=/etc/hive/bridge.toml hive-bridge run
+  hive-bridge models list
+  hive-bridge models install --all
+
+Configuration: --config <file>, else $HIVE_CONFIG, else built-in defaults (with no [mqtt] url
+the bridge starts its own embedded broker).
+
+Exit codes:
+  0  done (run: stopped by SIGINT or SIGTERM)
+  1  failed while running, or a doctor check failed
+  2  bad configuration file or command-line arguments
+  3  models missing (models list, demo --no-install)
+  4-6  demo only, see hive-bridge demo --help";
+
 /// Hive's bridge: the voice pipeline between satellites, models and skills over MQTT.
 #[derive(Debug, Parser)]
-#[command(version, about, long_about = None, after_help = "Examples:\n  hive-bridge demo \"what time is it\"\n  hive-bridge doctor --config config/bridge.toml\n  hive-bridge run --config config/bridge.toml\n  hive-bridge models list\n  hive-bridge models install --all")]
+#[command(version, about, long_about = None, after_help = TOP_HELP)]
 pub(crate) struct Args {
     /// Log format on standard error.
     #[arg(long, global = true, value_enum, default_value_t = logging::LogFormat::Text)]
@@ -31,7 +52,8 @@ pub(crate) struct Args {
 enum Command {
     /// Run the bridge: connect to the broker and answer every satellite.
     #[command(
-        after_help = "Examples:\n  hive-bridge run --config config/bridge.toml\n  HIVE_MQTT_URL=mqtt://broker.lan:1883 hive-bridge run"
+        after_help = "Examples:\n  hive-bridge run --config config/bridge.toml\n  HIVE_MQTT_URL=mqtt://broker.lan:1883 hive-bridge run\n\n\
+Exit codes: 0 stopped by SIGINT or SIGTERM; 1 failed while running; 2 bad configuration."
     )]
     Run,
     /// List, install and fetch the models Hive uses.

@@ -20,8 +20,17 @@ pub(crate) fn load_config(path: Option<PathBuf>) -> anyhow::Result<BridgeConfig>
     }
 }
 
+/// The exit code of a bad configuration file (or environment), for every command.
+pub(crate) const EXIT_CONFIG: u8 = 2;
+
 pub(crate) fn run(config_path: Option<PathBuf>) -> anyhow::Result<ExitCode> {
-    let config = load_config(config_path)?;
+    let config = match load_config(config_path) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("hive-bridge: {error:#}");
+            return Ok(ExitCode::from(EXIT_CONFIG));
+        }
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
