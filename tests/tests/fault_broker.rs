@@ -4,7 +4,8 @@
 //! broker is back, and a `say` published before the bridge has reconnected is spoken. A
 //! real `hive-satellite` shows yellow eyes while cut off and white ones after, and the
 //! bridge and the satellite publish their state and the discovery configs again (seen live
-//! by Home Assistant).
+//! by Home Assistant). An action and a timer's messages sent during an outage are delivered
+//! once the broker is back.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -14,7 +15,7 @@ use hive_satellite::SatelliteEvent;
 use hive_satellite::state::DegradedReason;
 use hive_tests::speech::synthesize;
 use hive_tests::{Broker, QoS, RunningBridge, ScriptedSatellite, TestClient};
-use hive_topics::EyeColour;
+use hive_topics::{EyeColour, Inbound, TimerEvent, TimerEventKind, TimerInfo, Topics};
 
 const WAIT: Duration = Duration::from_secs(120);
 
@@ -213,5 +214,130 @@ async fn a_broker_restart_mid_turn_loses_nothing_and_state_comes_back() {
 
     kitchen_stop.cancel();
     let _ = tokio::time::timeout(Duration::from_secs(20), kitchen_task).await;
+    bridge.stop().await.unwrap();
+}
+
+/// The next `hive/timer/event` of `kind` (for `timer_id`, when given) that `client` receives.
+async fn timer_event(
+    client: &mut TestClient,
+    kind: TimerEventKind,
+    timer_id: Option<&str>,
+) -> TimerInfo {
+    let topics = Topics::default();
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        let message = client
+            .recv_timeout(left)
+            .await
+            .unwrap_or_else(|| panic!("no {kind:?} timer event for {timer_id:?}"));
+        if let Ok(Inbound::TimerEvent(TimerEvent { kind: got, timer })) =
+            topics.parse(&message.topic, &message.payload)
+            && got == kind
+            && timer_id.is_none_or(|id| id == timer.timer_id)
+        {
+            return timer;
+        }
+    }
+}
+
+/// Waits until `satellite` sees the bridge's end of speech for its turn.
+async fn end_of_speech(satellite: &mut ScriptedSatellite, id: &str) {
+    let control = format!("hive/satellite/{id}/control");
+    loop {
+        let message = satellite
+            .client
+            .recv_timeout(WAIT)
+            .await
+            .expect("the end of speech");
+        if message.topic == control
+            && message
+                .text()
+                .is_some_and(|text| text.contains("end_of_speech"))
+        {
+            return;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_action_and_timer_messages_published_while_the_broker_is_down_are_delivered_after() {
+    hive_tests::init_logs();
+    let mut broker = Broker::builder().persistence(true).start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // An automation watching the timers, with a persistent session.
+    let mut options = TestClient::options(&broker, "automation", None);
+    options.set_clean_session(false);
+    let mut automation = TestClient::connect_with(options).await.unwrap();
+    automation
+        .subscribe("hive/timer/event", QoS::AtLeastOnce)
+        .await
+        .unwrap();
+    let bridge = RunningBridge::start(&broker, dir.path(), ENGLISH).unwrap();
+    let mut kitchen = ScriptedSatellite::connect_persistent(&broker, "kitchen")
+        .await
+        .unwrap();
+    let mut office = ScriptedSatellite::connect_persistent(&broker, "office")
+        .await
+        .unwrap();
+    kitchen.wait_bridge_online(WAIT).await.unwrap();
+    office.wait_bridge_online(WAIT).await.unwrap();
+
+    // A timer set before the outage, due during it.
+    kitchen
+        .type_text(8001, "Set a tea timer for 20 seconds.")
+        .await
+        .unwrap();
+    let confirmation = kitchen.reply(8001, WAIT).await.unwrap();
+    assert_eq!(confirmation.text(), "Tea timer set for 20 seconds.");
+    let set = timer_event(&mut automation, TimerEventKind::Set, None).await;
+    let ends_at = set.ends_at.expect("a set timer says when it rings");
+
+    // A spoken request for a face (answered by the emotion skill, no language model); the
+    // broker stops the moment the bridge has heard its end, so the action is sent while
+    // the broker is down.
+    let question = [
+        silence(0.5),
+        synthesize("show me a happy face", "en-us").unwrap(),
+        silence(1.5),
+    ]
+    .concat();
+    office.speak(8002, &question).await.unwrap();
+    end_of_speech(&mut office, "office").await;
+    broker.stop().unwrap();
+    let now = chrono::Utc::now().timestamp() as u64;
+    assert!(
+        now < ends_at,
+        "the timer must ring during the outage, not before it"
+    );
+    // The broker stays down until the timer has rung: the scenario under test.
+    tokio::time::sleep(Duration::from_secs(ends_at - now + 2)).await;
+    broker.restart().unwrap();
+
+    // The action made while the broker was down reaches the satellite that asked.
+    let reply = office.reply(8002, WAIT).await.unwrap();
+    let action = reply
+        .actions
+        .iter()
+        .find(|action| action.name == "show_emotion")
+        .unwrap_or_else(|| {
+            panic!(
+                "no show_emotion action: {:?} {:?}",
+                reply.text(),
+                reply.actions
+            )
+        });
+    assert_eq!(action.args["emotion"], "happy", "{action:?}");
+    // The timer that rang meanwhile is announced on its satellite and reported fired.
+    let announcement = kitchen.next_reply(WAIT).await.unwrap();
+    assert_eq!(announcement.text(), "Your tea timer is done.");
+    automation.wait_reconnected(WAIT).await.unwrap();
+    let fired = timer_event(
+        &mut automation,
+        TimerEventKind::Fired,
+        Some(set.timer_id.as_str()),
+    )
+    .await;
+    assert_eq!(fired.timer_id, set.timer_id);
     bridge.stop().await.unwrap();
 }
