@@ -146,3 +146,58 @@ async fn json_logs_are_one_object_a_line_and_turn_lines_carry_satellite_and_sess
         );
     }
 }
+
+/// `hive-bridge run` with its standard error piped (to a file, a journal, a collector)
+/// writes plain text: no colour codes, though the text format colours a terminal.
+#[test]
+fn text_logs_to_a_pipe_carry_no_colour_codes() {
+    let program = bridge_binary().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("bridge.toml");
+    // A broker that is not there: the bridge loads its engines and logs while it retries.
+    let nobody = hive_tests::cli::free_port().unwrap();
+    std::fs::write(
+        &config,
+        format!(
+            "[mqtt]\nurl = \"mqtt://127.0.0.1:{nobody}\"\n[http]\nenabled = false\n\
+             [context]\npath = \"{}\"\n",
+            dir.path().join("context").display()
+        ),
+    )
+    .unwrap();
+    let mut child = Command::new(program)
+        .args(["run", "--config"])
+        .arg(&config)
+        .env("RUST_LOG", "info")
+        .env_remove("NO_COLOR")
+        .env_remove("HIVE_CONFIG")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    // Lines until the first warning about the broker (every level and target seen by then),
+    // or the end of the output.
+    let lines: Vec<String> = BufReader::new(stderr)
+        .lines()
+        .map_while(Result::ok)
+        .scan(false, |done, line| {
+            if *done {
+                return None;
+            }
+            *done = line.contains("WARN");
+            Some(line)
+        })
+        .collect();
+    let _ = child.kill();
+    let _ = child.wait();
+    let info = lines.iter().filter(|line| line.contains(" INFO ")).count();
+    assert!(info > 0, "no INFO line in {lines:#?}");
+    assert!(
+        lines.iter().any(|line| line.contains(" WARN ")),
+        "no WARN line in {lines:#?}"
+    );
+    for line in &lines {
+        assert!(!line.contains('\u{1b}'), "a colour code in {line:?}");
+    }
+}
