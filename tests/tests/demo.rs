@@ -76,22 +76,151 @@ fn the_readme_demo_answers_with_the_time_and_writes_the_spoken_answer() {
     );
     let speech = read_wav_file(&expected).unwrap();
     assert!(speech.duration().as_secs_f32() > 0.5, "{speech:?}");
-    // The reply's hour, as digits or as a word, and its minutes as digits or words.
+    // Whisper hears the same hour and minutes in the WAV as the printed reply says (a
+    // minute either way: the clock may turn between the reply and this check).
     let time = current_times()
         .into_iter()
         .find(|time| reply.contains(time.as_str()))
         .unwrap();
-    let (hour, _) = time.split_once(':').unwrap();
-    let words = [
-        "twelve", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-        "eleven",
-    ];
-    let hour_word = words[hour.parse::<usize>().unwrap() % 12];
+    let (hour, minute) = time.split_once(':').unwrap();
+    let (hour, minute): (u32, i64) = (hour.parse().unwrap(), minute.parse().unwrap());
     let heard = hive_tests::Ear::new(&models).hears(&speech.samples, speech.sample_rate, |said| {
-        said.contains(hour) || said.contains(hour_word)
+        says_time(said, hour, minute)
     });
     assert!(
         heard.is_ok(),
         "the WAV says {heard:?}, the reply was {reply:?}"
     );
+}
+
+const ONES: [&str; 20] = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+];
+const TENS: [&str; 6] = ["", "", "twenty", "thirty", "forty", "fifty"];
+
+/// How a minute can be written out: `05` as "oh five", `42` as "forty-two".
+fn minute_words(minute: u32) -> Vec<String> {
+    match minute {
+        0 => vec!["o'clock".into(), "hundred".into()],
+        1..=9 => ["oh", "o", "zero"]
+            .iter()
+            .map(|zero| format!("{zero} {}", ONES[minute as usize]))
+            .collect(),
+        10..=19 => vec![ONES[minute as usize].into()],
+        _ if minute % 10 == 0 => vec![TENS[(minute / 10) as usize].into()],
+        _ => {
+            let (tens, ones) = (TENS[(minute / 10) as usize], ONES[(minute % 10) as usize]);
+            vec![format!("{tens}-{ones}"), format!("{tens} {ones}")]
+        }
+    }
+}
+
+/// Whether a transcript says `hour`:`minute` (or a minute either side), in digits or words.
+fn says_time(said: &str, hour: u32, minute: i64) -> bool {
+    let said = said.to_lowercase();
+    let hour_word = ONES[(hour % 12) as usize].replace("zero", "twelve");
+    (minute - 1..=minute + 1).any(|candidate| {
+        let candidate = candidate.rem_euclid(60) as u32;
+        // The hour may also have turned with the minute.
+        let hours = if candidate == 59 && minute == 0 {
+            [if hour == 1 { 12 } else { hour - 1 }, hour]
+        } else if candidate == 0 && minute == 59 {
+            [hour, hour % 12 + 1]
+        } else {
+            [hour, hour]
+        };
+        hours.iter().any(|&h| {
+            let digits = [":", ".", " "]
+                .iter()
+                .any(|sep| said.contains(&format!("{h}{sep}{candidate:02}")))
+                || (candidate == 0 && said.contains(&format!("{h} o'clock")));
+            let h_word = if h == hour {
+                hour_word.clone()
+            } else {
+                ONES[(h % 12) as usize].replace("zero", "twelve")
+            };
+            let words = minute_words(candidate).iter().any(|m| {
+                said.contains(&format!("{h_word} {m}")) || said.contains(&format!("{h} {m}"))
+            });
+            digits || words
+        })
+    })
+}
+
+#[test]
+fn the_time_check_needs_the_hour_and_the_minutes() {
+    assert!(says_time("It's 6:05 PM.", 6, 5));
+    assert!(says_time("it's six oh five", 6, 5));
+    assert!(says_time("It is 6.06.", 6, 5));
+    assert!(says_time("it's twelve forty-two", 12, 43));
+    assert!(!says_time("It's 6:15.", 6, 5));
+    assert!(!says_time("It's 7:05.", 6, 5));
+    assert!(!says_time("it's six", 6, 5));
+}
+
+/// Without the models and told not to install them, the demo stops before starting anything,
+/// with the models' exit code and the command that installs them.
+#[test]
+fn the_demo_without_models_says_how_to_install_them() {
+    let empty = tempfile::tempdir().unwrap();
+    let run_in = tempfile::tempdir().unwrap();
+    let output = Command::new(hive_tests::cli::bridge_binary().unwrap())
+        .current_dir(run_in.path())
+        .args(["demo", "what time is it", "--no-install"])
+        .env("HIVE_MODELS_DIR", empty.path())
+        .env("NO_COLOR", "1")
+        .env_remove("HIVE_CONFIG")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("demo failed: models"), "{stderr}");
+    assert!(stderr.contains("missing whisper"), "{stderr}");
+    assert!(stderr.contains("hive-bridge models install"), "{stderr}");
+    assert!(
+        !run_in.path().join("hive-demo-reply.wav").exists(),
+        "no reply audio without an answer"
+    );
+    assert!(
+        std::fs::read_dir(empty.path()).unwrap().next().is_none(),
+        "--no-install wrote into the models directory"
+    );
+}
+
+/// A configuration file with a mistake: exit code 2 and the mistake named.
+#[test]
+fn the_demo_with_a_bad_configuration_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("bridge.toml");
+    std::fs::write(&config, "[assistant]\ntime_zone = \"Mars/Olympus\"\n").unwrap();
+    let output = Command::new(hive_tests::cli::bridge_binary().unwrap())
+        .current_dir(dir.path())
+        .args(["demo", "--no-install", "--config"])
+        .arg(&config)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("demo failed: configuration"), "{stderr}");
+    assert!(stderr.contains("Mars/Olympus"), "{stderr}");
 }
