@@ -7,8 +7,9 @@ use serde::Deserialize;
 
 use crate::broker::{BrokerMode, EmbeddedBrokerConfig};
 
-/// The `[mqtt]` section.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// The `[mqtt]` section. Its `Debug` hides the password, so that logging a configuration
+/// never logs the secret.
+#[derive(Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MqttConfig {
     /// `mqtt://host:port` or `mqtts://host:port` (TLS). Empty in a file means "not
@@ -46,6 +47,24 @@ pub struct MqttConfig {
     /// TLS settings for `mqtts://`.
     #[serde(default)]
     pub tls: TlsConfig,
+}
+
+impl std::fmt::Debug for MqttConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MqttConfig")
+            .field("url", &self.url)
+            .field("broker", &self.broker)
+            .field("embedded", &self.embedded)
+            .field("client_id", &self.client_id)
+            .field("prefix", &self.prefix)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("password_file", &self.password_file)
+            .field("keep_alive_s", &self.keep_alive_s)
+            .field("max_packet_bytes", &self.max_packet_bytes)
+            .field("tls", &self.tls)
+            .finish()
+    }
 }
 
 /// TLS files; all PEM.
@@ -386,5 +405,16 @@ mod tests {
             config.resolved_password().unwrap().as_deref(),
             Some("s3cret")
         );
+    }
+
+    #[test]
+    fn debug_never_shows_the_password() {
+        let config = MqttConfig {
+            password: Some("hunter2-debug-canary".into()),
+            ..MqttConfig::default()
+        };
+        let shown = format!("{config:?} {config:#?}");
+        assert!(!shown.contains("hunter2-debug-canary"), "{shown}");
+        assert!(shown.contains("<redacted>"), "{shown}");
     }
 }
