@@ -126,7 +126,7 @@ fn minute_words(minute: u32) -> Vec<String> {
             .map(|zero| format!("{zero} {}", ONES[minute as usize]))
             .collect(),
         10..=19 => vec![ONES[minute as usize].into()],
-        _ if minute % 10 == 0 => vec![TENS[(minute / 10) as usize].into()],
+        _ if minute.is_multiple_of(10) => vec![TENS[(minute / 10) as usize].into()],
         _ => {
             let (tens, ones) = (TENS[(minute / 10) as usize], ONES[(minute % 10) as usize]);
             vec![format!("{tens}-{ones}"), format!("{tens} {ones}")]
