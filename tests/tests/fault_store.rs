@@ -1,8 +1,10 @@
-//! The conversation store cannot write: the disk under it is full. The bridge keeps answering,
-//! counts the failure under a clear code in `/metrics`, and names it in `/health`.
+//! The conversation store cannot write: the disk under it is full, or its folder is on a
+//! read-only file system. The bridge keeps answering, and says what is wrong: a full disk is
+//! counted under a clear code in `/metrics` and named in `/health`; a store that cannot be
+//! opened is shown unhealthy in `/health` with its path.
 //!
-//! A full disk is real here: a small tmpfs mounted for the test and filled to the last byte.
-//! Mounting needs root (CI runs as root); elsewhere the test says so and does nothing.
+//! Both are real here: a small tmpfs mounted for the test, filled to the last byte or mounted
+//! read-only. Mounting needs root (CI runs as root); elsewhere the tests say so and do nothing.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -20,10 +22,10 @@ struct SmallDisk {
 }
 
 impl SmallDisk {
-    fn mount(dir: &Path, size: &str) -> Option<SmallDisk> {
+    fn mount(dir: &Path, options: &str) -> Option<SmallDisk> {
         std::fs::create_dir_all(dir).unwrap();
         let status = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .args(["-t", "tmpfs", "-o", options, "tmpfs"])
             .arg(dir)
             .status()
             .ok()?;
@@ -68,7 +70,7 @@ async fn get(url: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_disk_costs_the_memory_of_a_turn_not_its_answer() {
     let data = tempfile::tempdir().unwrap();
-    let Some(disk) = SmallDisk::mount(&data.path().join("disk"), "4m") else {
+    let Some(disk) = SmallDisk::mount(&data.path().join("disk"), "size=4m") else {
         eprintln!("skipped: mounting a tmpfs needs root");
         return;
     };
@@ -117,6 +119,54 @@ async fn a_full_disk_costs_the_memory_of_a_turn_not_its_answer() {
     assert!(
         health.contains("store_write_failed"),
         "/health names the last error: {health}"
+    );
+    bridge.stop().await.unwrap();
+    drop(disk);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_only_store_folder_is_named_in_health_and_turns_are_answered() {
+    let data = tempfile::tempdir().unwrap();
+    let Some(disk) = SmallDisk::mount(&data.path().join("disk"), "size=1m,ro") else {
+        eprintln!("skipped: mounting a tmpfs needs root");
+        return;
+    };
+    let broker = Broker::start().unwrap();
+    let port = free_port().unwrap();
+    let extra = format!("[http]\nlisten = \"127.0.0.1:{port}\"\n");
+    // The store would be `disk/context`, which cannot even be created.
+    let bridge = RunningBridge::start(&broker, &disk.dir, &extra).unwrap();
+    let mut kitchen = ScriptedSatellite::connect(&broker, "kitchen")
+        .await
+        .unwrap();
+    kitchen.wait_bridge_online(WAIT).await.unwrap();
+
+    for session in 1..=2 {
+        kitchen
+            .type_text(session, "What time is it?")
+            .await
+            .unwrap();
+        let reply = kitchen.reply(session, WAIT).await.unwrap();
+        assert!(
+            !reply.text().is_empty() && reply.errors.is_empty(),
+            "answered without memory: {reply:?}"
+        );
+    }
+    let health: serde_json::Value = reqwest::get(format!("http://127.0.0.1:{port}/health"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let store = health["engines"]
+        .as_array()
+        .and_then(|engines| engines.iter().find(|engine| engine["kind"] == "store"))
+        .unwrap_or_else(|| panic!("no store in /health: {health}"));
+    assert_eq!(store["healthy"], false, "{health}");
+    let detail = store["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.contains(&disk.dir.join("context").display().to_string()),
+        "/health names the folder: {health}"
     );
     bridge.stop().await.unwrap();
     drop(disk);
