@@ -137,6 +137,7 @@ fn minute_words(minute: u32) -> Vec<String> {
 /// Whether a transcript says `hour`:`minute` (or a minute either side), in digits or words.
 fn says_time(said: &str, hour: u32, minute: i64) -> bool {
     let said = said.to_lowercase();
+    let said_digits: String = said.chars().filter(char::is_ascii_digit).collect();
     let hour_word = ONES[(hour % 12) as usize].replace("zero", "twelve");
     (minute - 1..=minute + 1).any(|candidate| {
         let candidate = candidate.rem_euclid(60) as u32;
@@ -149,9 +150,9 @@ fn says_time(said: &str, hour: u32, minute: i64) -> bool {
             [hour, hour]
         };
         hours.iter().any(|&h| {
-            let digits = [":", ".", " "]
-                .iter()
-                .any(|sep| said.contains(&format!("{h}{sep}{candidate:02}")))
+            // Whisper writes a spoken "nine nineteen" as "9:19", "9. 19", "9/19" or "919pm":
+            // the digits in order are what it heard.
+            let digits = said_digits.contains(&format!("{h}{candidate:02}"))
                 || (candidate == 0 && said.contains(&format!("{h} o'clock")));
             let h_word = if h == hour {
                 hour_word.clone()
@@ -171,6 +172,9 @@ fn the_time_check_needs_the_hour_and_the_minutes() {
     assert!(says_time("It's 6:05 PM.", 6, 5));
     assert!(says_time("it's six oh five", 6, 5));
     assert!(says_time("It is 6.06.", 6, 5));
+    assert!(says_time("it's 9/11 pm.", 9, 11));
+    assert!(says_time("it's 919pm.", 9, 19));
+    assert!(says_time("it's 9. 19 pm.", 9, 19));
     assert!(says_time("it's twelve forty-two", 12, 43));
     assert!(!says_time("It's 6:15.", 6, 5));
     assert!(!says_time("It's 7:05.", 6, 5));
