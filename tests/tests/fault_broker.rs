@@ -19,6 +19,11 @@ use hive_topics::{EyeColour, Inbound, TimerEvent, TimerEventKind, TimerInfo, Top
 
 const WAIT: Duration = Duration::from_secs(120);
 
+/// One broker restart at a time: each test times its outage against a real turn. Seen in CI
+/// with both running at once on two cores: the `say` after the restart never came (the test
+/// passes alone; the cause under load is not found yet).
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 const ENGLISH: &str =
     "[stt]\ntype = \"whisper\"\nmodel = \"whisper/ggml-tiny.en.bin\"\nlanguage = \"en\"\n";
 
@@ -73,6 +78,7 @@ async fn eyes(events: &mut tokio::sync::broadcast::Receiver<SatelliteEvent>, col
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_broker_restart_mid_turn_loses_nothing_and_state_comes_back() {
+    let _alone = ONE_AT_A_TIME.lock().await;
     hive_tests::init_logs();
     let mut broker = Broker::builder().persistence(true).start().unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -262,6 +268,7 @@ async fn end_of_speech(satellite: &mut ScriptedSatellite, id: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_action_and_timer_messages_published_while_the_broker_is_down_are_delivered_after() {
+    let _alone = ONE_AT_A_TIME.lock().await;
     hive_tests::init_logs();
     let mut broker = Broker::builder().persistence(true).start().unwrap();
     let dir = tempfile::tempdir().unwrap();
