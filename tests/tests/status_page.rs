@@ -228,6 +228,92 @@ async fn the_page_shows_a_satellite_and_answers_a_typed_question() {
         )
         .await;
     assert!(turn.contains("what time is it"), "{turn}");
+    let reply = page
+        .eval("document.querySelector('#turns .turn .reply').textContent")
+        .await;
+    assert_eq!(
+        reply.as_str(),
+        Some(answer.as_str()),
+        "the turn lists {turn:?}"
+    );
+
+    // A timing bar with one segment per stage the bridge measured, each named; the same
+    // numbers /api/status gives.
+    let status: Value = reqwest::get(format!("http://127.0.0.1:{port}/api/status"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let timings = &status["turns"][0]["timings"];
+    let measured: Vec<(&str, u64)> = [
+        ("endpoint_ms", "listening"),
+        ("stt_ms", "speech-to-text"),
+        ("first_token_ms", "first LLM token"),
+        ("first_sentence_ms", "first sentence"),
+        ("first_audio_ms", "first audio"),
+        ("total_ms", "whole turn"),
+    ]
+    .into_iter()
+    .filter_map(|(key, label)| timings[key].as_u64().map(|ms| (label, ms)))
+    .collect();
+    assert!(measured.len() >= 2, "too few stages timed: {timings}");
+    let segments = page
+        .eval("[...document.querySelectorAll('#turns .turn:first-child .bar span')].map(s => s.title)")
+        .await;
+    let segments: Vec<&str> = segments
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|title| title.as_str().unwrap())
+        .collect();
+    let expected: Vec<String> = measured
+        .iter()
+        .map(|(label, ms)| format!("{label}: {ms} ms"))
+        .collect();
+    assert_eq!(segments, expected, "the bar's segments");
+
+    // The engines the bridge loaded, each with its health.
+    let engines = page
+        .eval("[...document.querySelectorAll('#engines .engine')].map(e => e.textContent)")
+        .await;
+    let engines: Vec<&str> = engines
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|engine| engine.as_str().unwrap())
+        .collect();
+    for kind in ["stt: whisper", "vad: silero", "tts: piper"] {
+        assert!(
+            engines.iter().any(|engine| engine.starts_with(kind)
+                && engine.ends_with("healthy")
+                && !engine.ends_with("unhealthy")),
+            "no healthy {kind} in {engines:?}"
+        );
+    }
+
+    // A satellite that comes online while the page is open appears without a reload.
+    let mut garage = ScriptedSatellite::connect(&broker, "garage").await.unwrap();
+    for message in [
+        garage
+            .topics
+            .encode_satellite_status(&garage.id, Availability::Online),
+        garage.topics.encode_eyes(&garage.id, EyeColour::White),
+    ] {
+        garage
+            .client
+            .publish(&message.topic, message.payload, QoS::AtLeastOnce, true)
+            .await
+            .unwrap();
+    }
+    let shown = page
+        .wait_for(
+            "the garage satellite, live",
+            r#"(() => { const s = document.querySelector('[data-satellite="garage"]');
+                 return s && s.textContent.includes('eyes white') ? s.textContent : ''; })()"#,
+        )
+        .await;
+    assert!(shown.contains("online"), "{shown}");
     drop(chromium);
     bridge.stop().await.unwrap();
 }
