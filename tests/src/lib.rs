@@ -22,6 +22,7 @@
 //! - [`speech`]: real speech from espeak-ng at the protocol's 16 kHz.
 //! - [`stand_in`]: a real HTTP server on 127.0.0.1:0 answering like a web API (weather,
 //!   Home Assistant) with canned bodies, recording what it was asked.
+//! - [`disk`]: a small tmpfs mounted for a test, to fill or mount read-only (needs root).
 //! - [`HarnessError`] (`error.rs`): every failure, with Mosquitto's log where it helps.
 //! - [`bench`]: the `hive-bench` program's library (latency, overhead, ingest capacity,
 //!   memory and bandwidth, printed as one table).
@@ -36,6 +37,7 @@ mod broker;
 pub mod cli;
 mod client;
 mod config;
+pub mod disk;
 mod ear;
 mod error;
 mod logs;

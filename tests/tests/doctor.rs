@@ -7,6 +7,7 @@ use std::process::{Command, Output};
 
 use hive_tests::Broker;
 use hive_tests::cli::{bridge_binary, free_port};
+use hive_tests::disk::SmallDisk;
 use hive_tests::stand_in::StandIn;
 
 struct Report {
@@ -426,6 +427,55 @@ fn a_conversation_store_that_cannot_be_created_is_reported() {
             &file.display().to_string(),
             "is a file, not a folder",
             "[context] path",
+        ],
+    );
+}
+
+#[test]
+fn a_conversation_store_on_a_nearly_full_disk_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    // 50 MiB: under the 100 MiB the doctor asks for, and nothing written to it.
+    let Some(disk) = SmallDisk::mount(&dir.path().join("disk"), "size=50m") else {
+        eprintln!("skipped: mounting a tmpfs needs root");
+        return;
+    };
+    let broker = Broker::start().unwrap();
+    let report = doctor(dir.path(), &config(disk.dir(), &broker.url(), ""), &[]);
+    report.assert_fails(
+        "disk",
+        &[
+            "only 52 MB free",
+            &disk.dir().display().to_string(),
+            "free some space",
+            "[context] path",
+        ],
+    );
+    // The same folder with room passes: the verdict is the free space, not the place.
+    drop(disk);
+    let Some(roomy) = SmallDisk::mount(&dir.path().join("disk"), "size=200m") else {
+        panic!("the second mount failed where the first worked");
+    };
+    let report = doctor(dir.path(), &config(roomy.dir(), &broker.url(), ""), &[]);
+    let line = report.line("disk");
+    assert!(line.starts_with("ok"), "{line}");
+    assert!(line.contains("209 MB free"), "{line}");
+}
+
+#[test]
+fn a_conversation_store_on_a_read_only_disk_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(disk) = SmallDisk::mount(&dir.path().join("disk"), "size=200m,ro") else {
+        eprintln!("skipped: mounting a tmpfs needs root");
+        return;
+    };
+    let broker = Broker::start().unwrap();
+    let report = doctor(dir.path(), &config(disk.dir(), &broker.url(), ""), &[]);
+    report.assert_fails(
+        "disk",
+        &[
+            &format!("cannot write in {}", disk.dir().display()),
+            "Read-only file system",
+            "writable folder",
         ],
     );
 }

@@ -6,56 +6,13 @@
 //! Both are real here: a small tmpfs mounted for the test, filled to the last byte or mounted
 //! read-only. Mounting needs root (CI runs as root); elsewhere the tests say so and do nothing.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use hive_tests::cli::free_port;
+use hive_tests::disk::SmallDisk;
 use hive_tests::{Broker, RunningBridge, ScriptedSatellite};
 
 const WAIT: Duration = Duration::from_secs(60);
-
-/// A tmpfs of `size` at `dir`, unmounted on drop.
-struct SmallDisk {
-    dir: PathBuf,
-}
-
-impl SmallDisk {
-    fn mount(dir: &Path, options: &str) -> Option<SmallDisk> {
-        std::fs::create_dir_all(dir).unwrap();
-        let status = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", options, "tmpfs"])
-            .arg(dir)
-            .status()
-            .ok()?;
-        status.success().then(|| SmallDisk {
-            dir: dir.to_path_buf(),
-        })
-    }
-
-    /// Writes until the disk refuses: the next write anyone makes fails.
-    fn fill(&self) {
-        let mut file = std::fs::File::create(self.dir.join("filler")).unwrap();
-        let block = vec![0xa5u8; 4096];
-        loop {
-            if let Err(error) = file.write_all(&block).and_then(|()| file.sync_all()) {
-                assert_eq!(
-                    error.raw_os_error(),
-                    Some(28),
-                    "expected ENOSPC, got {error}"
-                );
-                break;
-            }
-        }
-    }
-}
-
-impl Drop for SmallDisk {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg("-l").arg(&self.dir).status();
-    }
-}
 
 fn sample(text: &str, name: &str) -> Option<f64> {
     text.lines()
@@ -78,7 +35,7 @@ async fn a_full_disk_costs_the_memory_of_a_turn_not_its_answer() {
     let port = free_port().unwrap();
     // The store lives on the small disk (the harness puts it under `data_dir/context`).
     let extra = format!("[http]\nlisten = \"127.0.0.1:{port}\"\n");
-    let bridge = RunningBridge::start(&broker, &disk.dir, &extra).unwrap();
+    let bridge = RunningBridge::start(&broker, disk.dir(), &extra).unwrap();
     let mut kitchen = ScriptedSatellite::connect(&broker, "kitchen")
         .await
         .unwrap();
@@ -135,7 +92,7 @@ async fn a_read_only_store_folder_is_named_in_health_and_turns_are_answered() {
     let port = free_port().unwrap();
     let extra = format!("[http]\nlisten = \"127.0.0.1:{port}\"\n");
     // The store would be `disk/context`, which cannot even be created.
-    let bridge = RunningBridge::start(&broker, &disk.dir, &extra).unwrap();
+    let bridge = RunningBridge::start(&broker, disk.dir(), &extra).unwrap();
     let mut kitchen = ScriptedSatellite::connect(&broker, "kitchen")
         .await
         .unwrap();
@@ -165,7 +122,7 @@ async fn a_read_only_store_folder_is_named_in_health_and_turns_are_answered() {
     assert_eq!(store["healthy"], false, "{health}");
     let detail = store["detail"].as_str().unwrap_or_default();
     assert!(
-        detail.contains(&disk.dir.join("context").display().to_string()),
+        detail.contains(&disk.dir().join("context").display().to_string()),
         "/health names the folder: {health}"
     );
     bridge.stop().await.unwrap();
