@@ -509,6 +509,117 @@ fn a_missing_or_damaged_local_llm_model_is_reported() {
 }
 
 #[test]
+fn a_local_llm_without_its_server_program_is_reported() {
+    let broker = Broker::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("model.gguf");
+    let mut gguf = b"GGUF".to_vec();
+    gguf.resize(64, 0);
+    std::fs::write(&model, gguf).unwrap();
+    let llm = |binary: &str| {
+        format!(
+            "{}[[llm]]\ntype = \"local\"\nmodel = \"{}\"\n{binary}",
+            config(dir.path(), &broker.url(), ""),
+            model.display()
+        )
+    };
+    let gone = dir.path().join("bin/hive-llm");
+    let report = doctor(
+        dir.path(),
+        &llm(&format!("binary = \"{}\"\n", gone.display())),
+        &[],
+    );
+    report.assert_fails(
+        "llm",
+        &[
+            &format!("[[llm]] binary {} is not a file", gone.display()),
+            "correct [[llm]] binary",
+        ],
+    );
+
+    // Not configured: looked for beside hive-bridge, then on PATH. A hive-bridge linked
+    // into a folder of its own, with a PATH of system folders, finds neither.
+    let alone = dir.path().join("alone");
+    std::fs::create_dir(&alone).unwrap();
+    let bridge = alone.join("hive-bridge");
+    if std::fs::hard_link(bridge_binary().unwrap(), &bridge).is_err() {
+        std::fs::copy(bridge_binary().unwrap(), &bridge).unwrap();
+    }
+    let path = dir.path().join("bridge.toml");
+    std::fs::write(&path, llm("")).unwrap();
+    let output = Command::new(&bridge)
+        .arg("doctor")
+        .arg("--config")
+        .arg(&path)
+        .env_remove("HIVE_CONFIG")
+        .env("PATH", "/usr/bin:/bin")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let report = Report {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+    };
+    report.assert_fails(
+        "llm",
+        &[
+            "hive-llm program is not beside hive-bridge nor on PATH",
+            "cargo build --release -p hive-llm",
+        ],
+    );
+}
+
+#[test]
+fn an_embedded_broker_whose_port_is_taken_is_reported() {
+    let broker = Broker::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let embedded = |listen: &str| {
+        format!(
+            "[mqtt.embedded]\nlisten = \"{listen}\"\n[context]\npath = \"{}\"\n",
+            dir.path().join("context").display()
+        )
+    };
+    // No mqtt.url: the embedded broker, asked to listen where Mosquitto already does.
+    let taken = format!("127.0.0.1:{}", broker.port());
+    let report = doctor(dir.path(), &embedded(&taken), &[]);
+    report.assert_fails(
+        "broker",
+        &[
+            &format!("the embedded broker cannot listen on {taken}"),
+            &format!("set mqtt.url = \"mqtt://{taken}\""),
+        ],
+    );
+    let free = format!("127.0.0.1:{}", free_port().unwrap());
+    let report = doctor(dir.path(), &embedded(&free), &[]);
+    let line = report.line("broker");
+    assert!(line.starts_with("ok"), "{line}");
+    assert!(
+        line.contains(&format!("it will listen on {free}")),
+        "{line}"
+    );
+}
+
+#[test]
+fn home_assistant_configured_without_a_token_is_reported() {
+    let broker = Broker::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let text = config(
+        dir.path(),
+        &broker.url(),
+        "[skills.homeassistant]\nurl = \"http://127.0.0.1:8123\"\n",
+    );
+    let report = doctor(dir.path(), &text, &[]);
+    report.assert_fails(
+        "home assistant",
+        &[
+            "http://127.0.0.1:8123 is configured without a token",
+            "long-lived access token",
+            "HIVE_HOMEASSISTANT_TOKEN",
+        ],
+    );
+}
+
+#[test]
 fn an_unreachable_or_refusing_remote_llm_is_reported() {
     let broker = Broker::start().unwrap();
     let dir = tempfile::tempdir().unwrap();

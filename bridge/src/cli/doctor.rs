@@ -437,13 +437,17 @@ fn check_local_llm(local: &LocalLlmConfig) -> Verdict {
         }
         Ok(()) => {}
     }
-    match local_llm_program(local.binary.as_deref()) {
-        Some(program) => Verdict::Pass(format!(
+    match (local_llm_program(local.binary.as_deref()), &local.binary) {
+        (Some(program), _) => Verdict::Pass(format!(
             "{} (GGUF), served by {}",
             model.display(),
             program.display()
         )),
-        None => fail(
+        (None, Some(configured)) => fail(
+            format!("[[llm]] binary {} is not a file", configured.display()),
+            "correct [[llm]] binary, or remove it to use the hive-llm beside hive-bridge",
+        ),
+        (None, None) => fail(
             "the hive-llm program is not beside hive-bridge nor on PATH",
             "build it (cargo build --release -p hive-llm) or set [[llm]] binary",
         ),
