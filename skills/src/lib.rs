@@ -24,7 +24,8 @@
 //! - [`weather`]: the weather now and a short forecast (Open-Meteo, OpenWeatherMap).
 //!
 //! The skills that call web services (weather, calendar, Home Assistant) and `http/`, their
-//! blocking client, need the `http` feature; their configuration is always built.
+//! blocking client (and the hidden entry of the `http_answers` fuzz target), need the `http`
+//! feature; their configuration is always built.
 
 #[cfg(test)]
 mod _template;
@@ -38,6 +39,11 @@ pub mod error;
 pub mod homeassistant;
 #[cfg(feature = "http")]
 mod http;
+/// Not an API: the web services' answers decoded and spoken offline, for the `http_answers`
+/// fuzz target (`topics/fuzz`) and its corpus replay.
+#[cfg(feature = "http")]
+#[doc(hidden)]
+pub use http::answers as http_answers;
 pub mod interpolate;
 pub mod lang;
 mod matcher;

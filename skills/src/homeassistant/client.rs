@@ -21,8 +21,9 @@ pub(crate) struct HaClient {
     pub(crate) token: String,
 }
 
+/// One entity of `/api/states`.
 #[derive(Deserialize)]
-struct State {
+pub(crate) struct State {
     entity_id: String,
     #[serde(default)]
     attributes: Attributes,
@@ -51,29 +52,7 @@ impl HaClient {
                 String::new()
             }
         };
-        let area_of = |id: &str| {
-            areas.lines().find_map(|line| {
-                let (entity, area) = line.split_once('|')?;
-                (entity.trim() == id && !area.trim().is_empty()).then(|| area.trim())
-            })
-        };
-        Ok(states
-            .iter()
-            .filter(|state| {
-                state
-                    .entity_id
-                    .split_once('.')
-                    .is_some_and(|(domain, _)| CONTROLLABLE.contains(&domain))
-            })
-            .filter_map(|state| {
-                let name = state
-                    .attributes
-                    .friendly_name
-                    .clone()
-                    .unwrap_or_else(|| state.entity_id.clone());
-                Entity::new(&state.entity_id, &name, area_of(&state.entity_id))
-            })
-            .collect())
+        Ok(controllable(&states, &areas))
     }
 
     /// Calls `domain.service` on `entity_id` with extra `data`.
@@ -92,4 +71,32 @@ impl HaClient {
         self.http.post_json(&url, &body, Some(&self.token))?;
         Ok(())
     }
+}
+
+/// The controllable entities among `states`, with the areas `areas` names
+/// (`entity_id|area name` per line, as [`AREAS_TEMPLATE`] renders them).
+pub(crate) fn controllable(states: &[State], areas: &str) -> Vec<Entity> {
+    let area_of = |id: &str| {
+        areas.lines().find_map(|line| {
+            let (entity, area) = line.split_once('|')?;
+            (entity.trim() == id && !area.trim().is_empty()).then(|| area.trim())
+        })
+    };
+    states
+        .iter()
+        .filter(|state| {
+            state
+                .entity_id
+                .split_once('.')
+                .is_some_and(|(domain, _)| CONTROLLABLE.contains(&domain))
+        })
+        .filter_map(|state| {
+            let name = state
+                .attributes
+                .friendly_name
+                .clone()
+                .unwrap_or_else(|| state.entity_id.clone());
+            Entity::new(&state.entity_id, &name, area_of(&state.entity_id))
+        })
+        .collect()
 }

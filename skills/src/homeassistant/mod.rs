@@ -5,14 +5,14 @@
 //! `http` feature.
 
 #[cfg(feature = "http")]
-mod client;
+pub(crate) mod client;
 mod config;
 #[cfg(feature = "http")]
-mod entity;
+pub(crate) mod entity;
 #[cfg(feature = "http")]
 mod skill;
 #[cfg(feature = "http")]
-mod speech;
+pub(crate) mod speech;
 #[cfg(all(test, feature = "http"))]
 mod tests;
 

@@ -146,9 +146,18 @@ impl HttpClient {
     }
 
     fn decode<T: DeserializeOwned>(&self, body: &[u8]) -> Result<T, HttpError> {
-        serde_json::from_slice(body).map_err(|error| HttpError::Body {
-            service: self.service,
-            reason: error.to_string(),
-        })
+        decode(self.service, body)
     }
+}
+
+/// `body` as the JSON of `T`; an error names `service`. Every JSON answer a skill reads goes
+/// through here (and so does the `http_answers` fuzz target, through `answers`).
+pub(crate) fn decode<T: DeserializeOwned>(
+    service: &'static str,
+    body: &[u8],
+) -> Result<T, HttpError> {
+    serde_json::from_slice(body).map_err(|error| HttpError::Body {
+        service,
+        reason: error.to_string(),
+    })
 }

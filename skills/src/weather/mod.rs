@@ -8,17 +8,17 @@
 mod cache;
 mod config;
 #[cfg(feature = "http")]
-mod open_meteo;
+pub(crate) mod open_meteo;
 #[cfg(feature = "http")]
-mod openweathermap;
+pub(crate) mod openweathermap;
 #[cfg(feature = "http")]
-mod provider;
+pub(crate) mod provider;
 #[cfg(feature = "http")]
 mod report;
 #[cfg(feature = "http")]
 mod skill;
 #[cfg(feature = "http")]
-mod speech;
+pub(crate) mod speech;
 #[cfg(all(test, feature = "http"))]
 mod tests;
 

@@ -22,21 +22,24 @@ pub(crate) struct OpenMeteo {
     pub(crate) units: Units,
 }
 
+/// The geocoding API's answer.
 #[derive(Deserialize)]
-struct Geocoding {
+pub(crate) struct Geocoding {
     #[serde(default)]
-    results: Vec<Place>,
+    pub(crate) results: Vec<Place>,
 }
 
+/// A place found by name.
 #[derive(Deserialize)]
-struct Place {
+pub(crate) struct Place {
     name: String,
     latitude: f64,
     longitude: f64,
 }
 
+/// The forecast API's answer.
 #[derive(Deserialize)]
-struct Forecast {
+pub(crate) struct Forecast {
     current: CurrentBlock,
     daily: DailyBlock,
 }
@@ -95,43 +98,51 @@ impl Forecaster for OpenMeteo {
             ],
             None,
         )?;
-        let daily = forecast.daily;
-        let mut days = Vec::new();
-        for (index, date) in daily.time.iter().enumerate() {
-            let (Some(Some(code)), Some(Some(max)), Some(Some(min))) = (
-                daily.weather_code.get(index),
-                daily.temperature_2m_max.get(index),
-                daily.temperature_2m_min.get(index),
-            ) else {
-                continue;
-            };
-            let chance = daily
-                .precipitation_probability_max
-                .get(index)
-                .copied()
-                .flatten()
-                .map(|chance| chance.clamp(0.0, 100.0).round() as u8);
-            days.push(Day {
-                date: *date,
-                min: *min,
-                max: *max,
-                condition: Condition::from_wmo(*code),
-                precipitation_chance: chance,
-            });
-        }
-        if days.is_empty() {
-            return Err(WeatherError::Http(HttpError::Body {
-                service: "Open-Meteo",
-                reason: "the forecast has no complete day".into(),
-            }));
-        }
-        Ok(Report {
-            place: found.name,
-            current: Current {
-                temperature: forecast.current.temperature_2m,
-                condition: Condition::from_wmo(forecast.current.weather_code),
-            },
-            days,
-        })
+        report(found, forecast)
     }
+}
+
+/// The report for `found` from its forecast.
+///
+/// # Errors
+/// The forecast has no day with a condition and both temperatures.
+pub(crate) fn report(found: Place, forecast: Forecast) -> Result<Report, WeatherError> {
+    let daily = forecast.daily;
+    let mut days = Vec::new();
+    for (index, date) in daily.time.iter().enumerate() {
+        let (Some(Some(code)), Some(Some(max)), Some(Some(min))) = (
+            daily.weather_code.get(index),
+            daily.temperature_2m_max.get(index),
+            daily.temperature_2m_min.get(index),
+        ) else {
+            continue;
+        };
+        let chance = daily
+            .precipitation_probability_max
+            .get(index)
+            .copied()
+            .flatten()
+            .map(|chance| chance.clamp(0.0, 100.0).round() as u8);
+        days.push(Day {
+            date: *date,
+            min: *min,
+            max: *max,
+            condition: Condition::from_wmo(*code),
+            precipitation_chance: chance,
+        });
+    }
+    if days.is_empty() {
+        return Err(WeatherError::Http(HttpError::Body {
+            service: "Open-Meteo",
+            reason: "the forecast has no complete day".into(),
+        }));
+    }
+    Ok(Report {
+        place: found.name,
+        current: Current {
+            temperature: forecast.current.temperature_2m,
+            condition: Condition::from_wmo(forecast.current.weather_code),
+        },
+        days,
+    })
 }
