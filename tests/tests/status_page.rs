@@ -315,5 +315,29 @@ async fn the_page_shows_a_satellite_and_answers_a_typed_question() {
         .await;
     assert!(shown.contains("online"), "{shown}");
     drop(chromium);
+
+    // What a script sends wrong to the same endpoint is refused with what to send instead.
+    let client = reqwest::Client::new();
+    for (body, says) in [
+        ("what time is it", "expected JSON like"),
+        (r#"{"text": "   "}"#, "1 to 4096 bytes"),
+        (
+            r#"{"text": "hi", "satellite": "Kitchen/#"}"#,
+            "not a satellite id",
+        ),
+    ] {
+        let response = client
+            .post(format!("http://127.0.0.1:{port}/api/ask"))
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400, "{body}");
+        let refusal: Value = response.json().await.unwrap();
+        assert!(
+            refusal["error"].as_str().unwrap().contains(says),
+            "{body}: {refusal}"
+        );
+    }
     bridge.stop().await.unwrap();
 }

@@ -8,22 +8,11 @@ use std::time::Duration;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use hive_topics::{Ask, AskReply, Inbound, Limits, SatelliteId, Timings};
-use serde::{Deserialize, Serialize};
+use hive_topics::{Ask, AskReply, Inbound, Timings};
+use serde::Serialize;
 
+use super::ask_body::parse;
 use super::state::HttpState;
-
-/// The request body.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct AskBody {
-    text: String,
-    /// A satellite that should also speak the answer.
-    #[serde(default)]
-    satellite: Option<String>,
-    #[serde(default)]
-    lang: Option<String>,
-}
 
 /// The answer, or why there is none.
 #[derive(Debug, Serialize)]
@@ -56,27 +45,11 @@ static NEXT: AtomicU64 = AtomicU64::new(1);
 
 pub(crate) async fn ask(
     State(state): State<HttpState>,
-    body: Result<Json<AskBody>, axum::extract::rejection::JsonRejection>,
+    body: axum::body::Bytes,
 ) -> (StatusCode, Json<AskAnswer>) {
-    let Ok(Json(body)) = body else {
-        return AskAnswer::refused(
-            StatusCode::BAD_REQUEST,
-            "expected JSON like {\"text\": \"what time is it\"}",
-        );
-    };
-    let text = body.text.trim().to_string();
-    if text.is_empty() || text.len() > Limits::DEFAULT_MAX_TEXT {
-        return AskAnswer::refused(
-            StatusCode::BAD_REQUEST,
-            "the question must have 1 to 4096 bytes",
-        );
-    }
-    let satellite = match body.satellite.as_deref().filter(|id| !id.is_empty()) {
-        Some(id) => match SatelliteId::new(id) {
-            Ok(id) => Some(id),
-            Err(_) => return AskAnswer::refused(StatusCode::BAD_REQUEST, "unknown satellite id"),
-        },
-        None => None,
+    let question = match parse(&body) {
+        Ok(question) => question,
+        Err(why) => return AskAnswer::refused(StatusCode::BAD_REQUEST, why),
     };
     let id = format!(
         "http-{}-{}",
@@ -92,9 +65,9 @@ pub(crate) async fn ask(
     };
     let message = Inbound::Ask(Ask {
         id: Some(id),
-        text,
-        satellite,
-        lang: body.lang,
+        text: question.text,
+        satellite: question.satellite,
+        lang: question.lang,
     });
     let queued = state
         .inbound

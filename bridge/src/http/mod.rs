@@ -2,6 +2,7 @@
 //! panel), `/health`, `/metrics` in Prometheus text, and the JSON the page polls.
 
 mod ask;
+mod ask_body;
 mod config;
 mod health;
 mod page;
