@@ -557,3 +557,160 @@ async fn a_hung_remote_model_gives_way_to_the_next_and_is_passed_over_while_it_r
     assert!(loaded.is_some_and(|seconds| seconds > 0.0), "{metrics}");
     bridge.stop().await.unwrap();
 }
+
+/// A model server that begins every answer and then fails in the middle of it, sending the
+/// `{"error": …}` object OpenAI's API sends in place of the next chunk: a fault no real
+/// server here produces on demand. Returns its address and how many requests it took.
+async fn cutting_server() -> (
+    std::net::SocketAddr,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let requests = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = requests.clone();
+    // Ends with the test's runtime.
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let count = count.clone();
+            tokio::spawn(async move {
+                // The whole request first (headers, then Content-Length bytes of body): an
+                // answer sent over an unread body is reset by the kernel, a different fault.
+                let mut request = Vec::new();
+                let mut buffer = [0u8; 8192];
+                loop {
+                    let Ok(read) = socket.read(&mut buffer).await else {
+                        return;
+                    };
+                    if read == 0 {
+                        return;
+                    }
+                    request.extend_from_slice(&buffer[..read]);
+                    let text = String::from_utf8_lossy(&request);
+                    if let Some(end) = text.find("\r\n\r\n") {
+                        let length = text[..end]
+                            .lines()
+                            .find_map(|line| {
+                                let (name, value) = line.split_once(':')?;
+                                name.eq_ignore_ascii_case("content-length")
+                                    .then(|| value.trim().parse::<usize>().ok())?
+                            })
+                            .unwrap_or(0);
+                        if request.len() >= end + 4 + length {
+                            break;
+                        }
+                    }
+                }
+                count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let answer = concat!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n",
+                    "data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"Paris is the capital\"}}]}\n\n",
+                    "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\" of France. It has\"}}]}\n\n",
+                    "data: {\"error\":{\"message\":\"The server had an error while processing your request.\",\"type\":\"server_error\",\"param\":null,\"code\":null}}\n\n",
+                );
+                let _ = socket.write_all(answer.as_bytes()).await;
+                let _ = socket.shutdown().await;
+            });
+        }
+    });
+    (address, requests)
+}
+
+/// A remote model that fails mid-answer: the speaker hears the whole sentences that came (not
+/// the half one) and that the answer was cut,
+/// `/health` shows the server's own words, and the next turn goes to the next model while
+/// the failed one rests.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_remote_model_failing_mid_answer_is_heard_as_cut_and_rests() {
+    hive_tests::init_logs();
+    let local = models().path("llm/SmolLM2-135M-Instruct.Q4_1.gguf");
+    assert!(local.is_file(), "{} is missing", local.display());
+    let (address, requests) = cutting_server().await;
+    let broker = Broker::start().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let port = free_port().unwrap();
+    let extra = format!(
+        "[[llm]]\ntype = \"openai\"\nurl = \"http://{address}/v1\"\nmodel = \"cut\"\nretry_after_ms = 600000\n\
+         [[llm]]\ntype = \"local\"\nmodel = \"llm/SmolLM2-135M-Instruct.Q4_1.gguf\"\nmax_tokens = 40\ncontext = 2048\n\
+         [http]\nlisten = \"127.0.0.1:{port}\"\n"
+    );
+    let bridge = RunningBridge::start(&broker, data.path(), &extra).unwrap();
+    let mut kitchen = ScriptedSatellite::connect(&broker, "kitchen")
+        .await
+        .unwrap();
+    kitchen.wait_bridge_online(WAIT).await.unwrap();
+    kitchen
+        .type_text(1, "What is the capital of France?")
+        .await
+        .unwrap();
+    let cut = kitchen.reply(1, WAIT).await.unwrap();
+    assert_eq!(
+        cut.chunks,
+        ["Paris is the capital of France.", "Sorry, I was cut off."],
+        "{cut:?}"
+    );
+    assert!(!cut.audio.is_empty(), "the cut answer is spoken");
+    let asked = || requests.load(std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(asked(), 1);
+
+    // /health names the server's error; the local model has not failed.
+    let health_url = format!("http://127.0.0.1:{port}/health");
+    let body = until(&health_url, "the cutting model unhealthy", |_, health| {
+        health["engines"].as_array().is_some_and(|engines| {
+            engines
+                .iter()
+                .any(|engine| engine["kind"] == "llm" && engine["healthy"] == false)
+        })
+    })
+    .await;
+    let health: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let llms: Vec<&serde_json::Value> = health["engines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|engine| engine["kind"] == "llm")
+        .collect();
+    assert_eq!(llms.len(), 2, "{health}");
+    assert!(
+        llms[0]["name"]
+            .as_str()
+            .unwrap()
+            .contains(&address.to_string()),
+        "{health}"
+    );
+    assert_eq!(llms[0]["healthy"], false, "{health}");
+    assert!(
+        llms[0]["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("The server had an error while processing your request."),
+        "{health}"
+    );
+    assert_eq!(llms[1]["healthy"], true, "{health}");
+
+    // The next turn is the local model's (once it has loaded); the resting server is not
+    // asked again, so the answer is not cut the same way.
+    let mut answer = None;
+    for session in 2..=30 {
+        kitchen
+            .type_text(session, "What is the capital of France?")
+            .await
+            .unwrap();
+        let reply = kitchen
+            .reply(session, Duration::from_secs(180))
+            .await
+            .unwrap();
+        assert_eq!(asked(), 1, "the resting server was asked again: {reply:?}");
+        if reply.text() != "Sorry, I can't answer that right now." {
+            answer = Some(reply);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let answer = answer.expect("the local model never answered");
+    assert!(!answer.text().contains("cut off"), "{answer:?}");
+    assert!(!answer.audio.is_empty(), "{answer:?}");
+    bridge.stop().await.unwrap();
+}

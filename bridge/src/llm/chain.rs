@@ -5,6 +5,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use futures_util::StreamExt;
 use futures_util::future::BoxFuture;
 
 use super::chat::ChatRequest;
@@ -83,6 +84,24 @@ impl LlmChain {
             .collect()
     }
 
+    /// `stream` as the engine at `index` gives it, recording a failure that ends it early (a
+    /// stall after the first bytes, the server's error in the middle, a dropped connection)
+    /// in that engine's health: the next turn goes to the next engine instead of being cut
+    /// the same way.
+    fn watched(&self, index: usize, stream: LlmStream) -> LlmStream {
+        let engines = Arc::clone(&self.engines);
+        Box::pin(stream.inspect(move |event| {
+            if let Err(error) = event
+                && counts_against(error)
+            {
+                let entry = &engines[index];
+                let now = tokio::time::Instant::now().into_std();
+                let rest = entry.health().failed(now, error.to_string());
+                tracing::warn!(engine = entry.engine.name(), %error, retry_in_s = rest.as_secs(), "Language model failed mid-answer; resting it.");
+            }
+        }))
+    }
+
     /// Starts an answer with the first engine that accepts it, and says which one did.
     /// Engines resting after a failure are passed over; once every engine rests, the answer
     /// fails at once rather than waiting on an engine known to be failing.
@@ -91,7 +110,7 @@ impl LlmChain {
     /// [`LlmError::Exhausted`] listing why each engine failed or is resting.
     pub async fn start(&self, request: ChatRequest) -> Result<(LlmStream, &str), LlmError> {
         let mut failures = Vec::new();
-        for entry in self.engines.iter() {
+        for (index, entry) in self.engines.iter().enumerate() {
             let engine = &entry.engine;
             let now = tokio::time::Instant::now().into_std();
             {
@@ -115,7 +134,7 @@ impl LlmChain {
             match engine.chat(request.clone()).await {
                 Ok(stream) => {
                     entry.health().answered();
-                    return Ok((stream, engine.name()));
+                    return Ok((self.watched(index, stream), engine.name()));
                 }
                 Err(error) => {
                     if counts_against(&error) {

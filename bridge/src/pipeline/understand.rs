@@ -257,7 +257,11 @@ async fn converse(
                         speak_all(sink, sorry(reply_lang)).await;
                         return (intent, false);
                     }
-                    break;
+                    // The whole sentences already spoken stand; the half one is dropped, and
+                    // the speaker hears why the answer stops there: silence would pass a cut
+                    // answer off as a whole one. Not kept in the conversation.
+                    speak_all(sink, cut_short(reply_lang)).await;
+                    return (intent, false);
                 }
             }
         }
@@ -441,6 +445,15 @@ pub(crate) fn sorry(lang: Lang) -> &'static str {
         Lang::En => "Sorry, I can't answer that right now.",
         Lang::Fr => "Désolé, je ne peux pas répondre pour le moment.",
         Lang::Nl => "Sorry, ik kan daar nu niet op antwoorden.",
+    }
+}
+
+/// Said after the part of an answer that came before the model failed.
+fn cut_short(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "Sorry, I was cut off.",
+        Lang::Fr => "Désolé, j'ai été interrompu.",
+        Lang::Nl => "Sorry, ik werd onderbroken.",
     }
 }
 

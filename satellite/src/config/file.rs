@@ -59,7 +59,7 @@ impl Default for SatelliteSection {
 }
 
 /// `[mqtt]`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct MqttConfig {
     /// `mqtt://host[:port]` or `mqtts://host[:port]`.
@@ -84,6 +84,25 @@ pub struct MqttConfig {
     pub reconnect_max_ms: u64,
     /// TLS files for `mqtts://`.
     pub tls: TlsConfig,
+}
+
+/// By hand, so that the password never reaches a log line or an error message.
+impl std::fmt::Debug for MqttConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MqttConfig")
+            .field("url", &self.url)
+            .field("prefix", &self.prefix)
+            .field("client_id", &self.client_id)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("password_file", &self.password_file)
+            .field("keep_alive_s", &self.keep_alive_s)
+            .field("max_packet_bytes", &self.max_packet_bytes)
+            .field("reconnect_min_ms", &self.reconnect_min_ms)
+            .field("reconnect_max_ms", &self.reconnect_max_ms)
+            .field("tls", &self.tls)
+            .finish()
+    }
 }
 
 impl Default for MqttConfig {
@@ -557,4 +576,20 @@ fn default_scale() -> f64 {
 
 fn default_command_timeout() -> f64 {
     5.0
+}
+
+#[cfg(test)]
+mod debug_tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_password() {
+        let config = MqttConfig {
+            password: Some("sat-debug-canary".into()),
+            ..MqttConfig::default()
+        };
+        let shown = format!("{config:?} {config:#?}");
+        assert!(!shown.contains("sat-debug-canary"), "{shown}");
+        assert!(shown.contains("<redacted>"), "{shown}");
+    }
 }

@@ -14,7 +14,7 @@ use crate::error::SkillError;
 /// token = "${HIVE_HOMEASSISTANT_TOKEN}"   # a long-lived access token
 /// refresh_s = 300
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct HomeAssistantConfig {
     /// Home Assistant's base URL; empty: from the environment, else off.
@@ -25,6 +25,25 @@ pub struct HomeAssistantConfig {
     pub refresh_s: u64,
     /// How long one request may take, in seconds.
     pub timeout_s: u64,
+}
+
+/// By hand, so that the token never reaches a log line or an error message.
+impl std::fmt::Debug for HomeAssistantConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HomeAssistantConfig")
+            .field("url", &self.url)
+            .field(
+                "token",
+                &if self.token.is_empty() {
+                    ""
+                } else {
+                    "<redacted>"
+                },
+            )
+            .field("refresh_s", &self.refresh_s)
+            .field("timeout_s", &self.timeout_s)
+            .finish()
+    }
 }
 
 impl Default for HomeAssistantConfig {
@@ -58,5 +77,21 @@ impl HomeAssistantConfig {
             });
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod debug_tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_token() {
+        let config = HomeAssistantConfig {
+            token: "ha-debug-canary".into(),
+            ..HomeAssistantConfig::default()
+        };
+        let shown = format!("{config:?} {config:#?}");
+        assert!(!shown.contains("ha-debug-canary"), "{shown}");
+        assert!(shown.contains("<redacted>"), "{shown}");
     }
 }

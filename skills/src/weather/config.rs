@@ -13,7 +13,7 @@ use crate::error::SkillError;
 /// units = "metric"             # or "imperial"
 /// cache_s = 600
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct WeatherConfig {
     /// The weather service.
@@ -35,6 +35,30 @@ pub struct WeatherConfig {
     pub openweathermap_url: String,
     /// OpenWeatherMap's key; empty: read `HIVE_OPENWEATHERMAP_API_KEY`.
     pub api_key: String,
+}
+
+/// By hand, so that the api_key never reaches a log line or an error message.
+impl std::fmt::Debug for WeatherConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WeatherConfig")
+            .field("provider", &self.provider)
+            .field("location", &self.location)
+            .field("units", &self.units)
+            .field("cache_s", &self.cache_s)
+            .field("timeout_s", &self.timeout_s)
+            .field("geocoding_url", &self.geocoding_url)
+            .field("forecast_url", &self.forecast_url)
+            .field("openweathermap_url", &self.openweathermap_url)
+            .field(
+                "api_key",
+                &if self.api_key.is_empty() {
+                    ""
+                } else {
+                    "<redacted>"
+                },
+            )
+            .finish()
+    }
 }
 
 /// The weather services Hive speaks to.
@@ -98,5 +122,21 @@ impl WeatherConfig {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod debug_tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_api_key() {
+        let config = WeatherConfig {
+            api_key: "owm-debug-canary".into(),
+            ..WeatherConfig::default()
+        };
+        let shown = format!("{config:?} {config:#?}");
+        assert!(!shown.contains("owm-debug-canary"), "{shown}");
+        assert!(shown.contains("<redacted>"), "{shown}");
     }
 }

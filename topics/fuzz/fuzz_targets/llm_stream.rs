@@ -7,7 +7,8 @@
 //! Input: one payload per line, `[DONE]` for the end marker; the input's end is the server
 //! closing the stream. Every line is fed, also after the end, as a misbehaving server would.
 //! Beyond "never panics":
-//! - a refused payload is refused with a message and changes nothing;
+//! - a refused payload is refused with a message and changes nothing; a server's
+//!   `{"error": …}` object (and only that) is refused as the server failing mid-answer;
 //! - the events are exactly what the accepted payloads say, as read by an independent
 //!   reading of the same JSON (`serde_json::Value`): every text delta in order, and each
 //!   tool call's name and arguments the pieces sent under its index, joined in order,
@@ -31,7 +32,7 @@ use std::collections::BTreeMap;
 use libfuzzer_sys::fuzz_target;
 use llm::chat::ToolCall;
 use llm::engine::LlmEvent;
-use llm::openai::assembler::Assembler;
+use llm::openai::assembler::{Assembler, SERVER_FAILED};
 use serde_json::Value;
 
 /// A field as serde's derive reads a struct: by name from an object, by position from an
@@ -145,13 +146,24 @@ fuzz_target!(|data: &[u8]| {
             Ok(more) => {
                 events.extend(more);
                 match serde_json::from_str::<Value>(line) {
-                    Ok(chunk) => model.chunk(&chunk),
+                    Ok(chunk) => {
+                        assert!(field(&chunk, "error", 1).is_none(), "error accepted: {line}");
+                        model.chunk(&chunk);
+                    }
                     Err(_) => comparable = false,
                 }
             }
             Err(message) => {
-                assert!(message.len() > "bad chunk: ".len(), "{message}");
-                assert!(message.starts_with("bad chunk: "), "{message}");
+                if let Some(words) = message.strip_prefix(SERVER_FAILED) {
+                    // The server's own error object, which the independent reading sees too.
+                    assert!(!words.is_empty(), "{message}");
+                    if let Ok(chunk) = serde_json::from_str::<Value>(line) {
+                        assert!(field(&chunk, "error", 1).is_some(), "{line}");
+                    }
+                } else {
+                    assert!(message.len() > "bad chunk: ".len(), "{message}");
+                    assert!(message.starts_with("bad chunk: "), "{message}");
+                }
             }
         }
     }

@@ -17,6 +17,10 @@ use crate::llm::engine::LlmEvent;
 struct Chunk {
     #[serde(default)]
     choices: Vec<Choice>,
+    /// OpenAI, vLLM and llama.cpp's server send `{"error": {...}}` in place of a chunk when
+    /// the answer fails after it began: the answer is cut, not finished.
+    #[serde(default)]
+    error: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -53,6 +57,28 @@ struct FunctionDelta {
     arguments: Option<String>,
 }
 
+/// How a refusal of the server's own error object begins.
+pub(crate) const SERVER_FAILED: &str = "the server failed mid-answer: ";
+
+/// The words of a server's error object: its `message` (OpenAI's and llama.cpp's shape), or
+/// the value itself when it is a string (some proxies), else the JSON, cut to 200
+/// characters so that a huge object does not fill the logs and /health.
+fn server_message(error: &serde_json::Value) -> String {
+    let text = match error {
+        serde_json::Value::String(text) => text.clone(),
+        _ => match error.get("message") {
+            Some(serde_json::Value::String(text)) => text.clone(),
+            _ => error.to_string(),
+        },
+    };
+    let text = text.trim();
+    match text.char_indices().nth(200) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None if text.is_empty() => "(no message)".into(),
+        None => text.to_owned(),
+    }
+}
+
 /// Turns chunks into events: text passes straight through, tool calls (streamed in pieces
 /// by index) are assembled and sent whole when the model finishes.
 #[derive(Debug, Default)]
@@ -63,11 +89,15 @@ pub(crate) struct Assembler {
 
 impl Assembler {
     /// The events one chunk adds. A chunk with a `finish_reason` finishes the answer (see
-    /// [`Assembler::finish`]); a payload that is not a chunk is refused with a message
-    /// and changes nothing.
+    /// [`Assembler::finish`]); a payload that is not a chunk (`bad chunk: …`) or that is
+    /// the server's error (`the server failed mid-answer: …`) is refused with a message and
+    /// changes nothing.
     pub(crate) fn chunk(&mut self, data: &str) -> Result<Vec<LlmEvent>, String> {
         let chunk: Chunk =
             serde_json::from_str(data).map_err(|error| format!("bad chunk: {error}"))?;
+        if let Some(error) = chunk.error.filter(|error| !error.is_null()) {
+            return Err(format!("{SERVER_FAILED}{}", server_message(&error)));
+        }
         let mut events = Vec::new();
         for choice in chunk.choices {
             if let Some(text) = choice.delta.content.filter(|text| !text.is_empty()) {
@@ -167,5 +197,40 @@ mod tests {
         assert!(assembler.chunk("{not json").is_err());
         assert!(assembler.chunk(r#"{"choices":"nope"}"#).is_err());
         assert_eq!(assembler.chunk(r#"{"choices":[]}"#).unwrap(), []);
+    }
+
+    #[test]
+    fn the_servers_error_object_cuts_the_answer_with_its_message() {
+        let mut assembler = Assembler::default();
+        assert_eq!(
+            assembler
+                .chunk(r#"{"choices":[{"delta":{"content":"The"}}]}"#)
+                .unwrap(),
+            [LlmEvent::Text("The".into())]
+        );
+        assert_eq!(
+            assembler.chunk(
+                r#"{"error":{"message":"The server had an error while processing your request.","type":"server_error"}}"#
+            ),
+            Err("the server failed mid-answer: The server had an error while processing your request.".into())
+        );
+        assert_eq!(
+            assembler.chunk(r#"{"error":"upstream timed out"}"#),
+            Err("the server failed mid-answer: upstream timed out".into())
+        );
+        assert_eq!(
+            assembler.chunk(r#"{"error":{"code":500}}"#),
+            Err(r#"the server failed mid-answer: {"code":500}"#.into())
+        );
+        let long = format!(r#"{{"error":{{"message":"{}"}}}}"#, "é".repeat(5000));
+        let message = assembler.chunk(&long).unwrap_err();
+        assert_eq!(message.chars().count(), SERVER_FAILED.len() + 201);
+        // `"error": null` is what some servers put in every good chunk.
+        assert_eq!(
+            assembler
+                .chunk(r#"{"choices":[{"delta":{"content":"!"}}],"error":null}"#)
+                .unwrap(),
+            [LlmEvent::Text("!".into())]
+        );
     }
 }

@@ -3,7 +3,7 @@
 use serde::Deserialize;
 
 /// An OpenAI-compatible server.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OpenAiConfig {
     /// The API base, up to and including `/v1`.
@@ -29,6 +29,22 @@ pub struct OpenAiConfig {
     /// failure doubles it, up to five minutes (or this, if longer).
     #[serde(default = "default_retry_after_ms")]
     pub retry_after_ms: u64,
+}
+
+/// By hand, so that the api_key never reaches a log line or an error message.
+impl std::fmt::Debug for OpenAiConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OpenAiConfig")
+            .field("url", &self.url)
+            .field("model", &self.model)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("first_byte_timeout_ms", &self.first_byte_timeout_ms)
+            .field("idle_timeout_ms", &self.idle_timeout_ms)
+            .field("max_tokens", &self.max_tokens)
+            .field("temperature", &self.temperature)
+            .field("retry_after_ms", &self.retry_after_ms)
+            .finish()
+    }
 }
 
 fn default_first_byte_timeout_ms() -> u64 {
@@ -60,5 +76,22 @@ impl OpenAiConfig {
             temperature: None,
             retry_after_ms: default_retry_after_ms(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_api_key() {
+        let mut config = OpenAiConfig::new("http://127.0.0.1:8080/v1", "m");
+        config.api_key = Some("sk-debug-canary".into());
+        let shown = format!("{config:?} {config:#?}");
+        assert!(!shown.contains("sk-debug-canary"), "{shown}");
+        assert!(
+            shown.contains("<redacted>") && shown.contains("127.0.0.1:8080"),
+            "{shown}"
+        );
     }
 }

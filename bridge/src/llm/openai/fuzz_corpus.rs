@@ -1,12 +1,13 @@
 //! Replays the `llm_stream` fuzz target's corpus (`topics/fuzz/corpus/llm_stream/`) through
 //! the [`Assembler`] as the target does: one `data:` payload per line, `[DONE]` the end
 //! marker, the file's end the server closing the stream. `valid-` seeds are accepted whole
-//! and give the events named below, `bad-` seeds have a payload refused with a message, and
+//! and give the events named below, `bad-` seeds have a payload refused with a message (the
+//! `error-object` ones as the server failing mid-answer), and
 //! every seed finishes once: one `Done`, tool calls (each with an id) right before it.
 
 use std::path::Path;
 
-use super::assembler::Assembler;
+use super::assembler::{Assembler, SERVER_FAILED};
 use crate::llm::chat::ToolCall;
 use crate::llm::engine::LlmEvent;
 
@@ -112,8 +113,8 @@ fn expected(name: &str) -> Option<Vec<LlmEvent>> {
             ]),
             done("tool_calls"),
         ],
-        // An error object has no `choices`: the answer is what came before it.
-        "edge-error-object-mid-stream" => vec![text("The"), done("stop")],
+        // The server's error object is refused: what came before it, then the end.
+        "bad-error-object-mid-stream" => vec![text("The"), done("stop")],
         _ => return None,
     })
 }
@@ -131,7 +132,9 @@ fn the_llm_stream_fuzz_corpus_assembles_as_named_or_is_refused() {
             assert!(!refused.is_empty(), "{name} was accepted: {events:?}");
         }
         for message in &refused {
-            assert!(message.starts_with("bad chunk: "), "{name}: {message}");
+            let server = name.contains("error-object");
+            let prefix = if server { SERVER_FAILED } else { "bad chunk: " };
+            assert!(message.starts_with(prefix), "{name}: {message}");
         }
         if let Some(expected) = expected(name) {
             assert_eq!(events, expected, "{name}");
