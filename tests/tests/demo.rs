@@ -50,6 +50,14 @@ fn the_readme_demo_answers_with_the_time_and_writes_the_spoken_answer() {
         output.status
     );
 
+    // A good run says nothing on stderr that looks like a problem.
+    for line in stderr.lines() {
+        assert!(
+            !line.contains("ERROR") && !line.contains("WARN"),
+            "{line}\n\n{stderr}"
+        );
+    }
+
     let transcript = field(&stdout, "Transcript:").to_lowercase();
     assert!(
         transcript.contains("what time is it"),

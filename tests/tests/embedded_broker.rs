@@ -26,6 +26,7 @@ async fn an_outside_client_sees_the_bridge_online_on_its_embedded_broker() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port().unwrap();
     let config = dir.path().join("bridge.toml");
+    let log = dir.path().join("bridge.log");
     // No [mqtt] url: the embedded broker, moved off 1883 so that the test meets no other.
     std::fs::write(
         &config,
@@ -43,7 +44,7 @@ async fn an_outside_client_sees_the_bridge_online_on_its_embedded_broker() {
             .env_remove("HIVE_CONFIG")
             .env_remove("HIVE_MQTT_URL")
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
             .unwrap(),
     );
@@ -93,5 +94,33 @@ async fn an_outside_client_sees_the_bridge_online_on_its_embedded_broker() {
     let retained = late.expect("hive/bridge/status", WAIT).await.unwrap();
     assert!(retained.retain, "{retained:?}");
     assert_eq!(retained.text(), Some("online"));
+
+    // Clients that leave cleanly and a bridge stopped as systemd stops it leave no ERROR
+    // in the log, nor the broker's bookkeeping of each connection.
+    late.disconnect().await.unwrap();
+    client.disconnect().await.unwrap();
+    let stopped = Command::new("kill")
+        .args(["-TERM", &bridge.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    let deadline = std::time::Instant::now() + WAIT;
+    let status = loop {
+        if let Some(status) = bridge.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "SIGTERM did not stop the bridge"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let log = std::fs::read_to_string(&log).unwrap();
+    assert!(status.success(), "{status:?}\n{log}");
+    assert!(log.contains("Shutting down."), "{log}");
+    for line in log.lines() {
+        assert!(!line.contains("ERROR"), "{line}\n\n{log}");
+        assert!(!line.contains("rumqttd"), "{line}\n\n{log}");
+    }
     drop(bridge);
 }

@@ -3,6 +3,10 @@
 use std::io::IsTerminal;
 
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+
+use super::broker_noise::BrokerNoise;
 
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -13,10 +17,11 @@ pub(crate) enum LogFormat {
     Json,
 }
 
-/// Installs the global subscriber; `RUST_LOG` refines the default `info` level.
+/// Installs the global subscriber; `RUST_LOG` replaces the default: `default_level`, with
+/// the embedded broker's own bookkeeping (each connection and disconnection) at `warn`.
 pub(crate) fn init(format: LogFormat, default_level: &str) {
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level));
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new(format!("{default_level},rumqttd=warn")));
     // Colour codes only for a person at a terminal: a pipe, a file or a log collector gets
     // plain text, and `NO_COLOR` (no-color.org) turns them off everywhere.
     let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
@@ -25,7 +30,7 @@ pub(crate) fn init(format: LogFormat, default_level: &str) {
         .with_ansi(colour)
         .with_writer(std::io::stderr);
     match format {
-        LogFormat::Text => builder.init(),
-        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.finish().with(BrokerNoise).init(),
+        LogFormat::Json => builder.json().finish().with(BrokerNoise).init(),
     }
 }

@@ -1,5 +1,6 @@
 //! Command-line parsing and the subcommands.
 
+mod broker_noise;
 mod demo;
 mod doctor;
 pub(crate) mod logging;
