@@ -6,6 +6,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use chrono::Timelike;
+
 use hive_tests::speech::{silence, synthesize};
 use hive_tests::{Broker, QoS, Reply, RunningBridge, ScriptedSatellite, TestClient};
 use hive_topics::{AudioPayload, Inbound, TimerEvent, TimerEventKind, TimerInfo, Topics};
@@ -229,5 +231,54 @@ async fn a_timer_due_while_the_bridge_was_down_rings_late_once_after_a_restart()
         .unwrap();
     let next = kitchen.next_reply(WAIT).await.unwrap();
     assert_eq!(next.text(), "There is no timer running.");
+    bridge.stop().await.unwrap();
+}
+
+/// "Remind me to call mom at 16 31": the reminder goes into the calendar and, at that
+/// minute, the satellite it was asked at says it (text and speech); automations see it fire.
+/// Spoken timer requests leave it alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reminder_rings_on_its_satellite_at_its_time() {
+    hive_tests::init_logs();
+    models();
+    let broker = Broker::start().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let extra = format!("{ENGLISH}[assistant]\ntime_zone = \"UTC\"\n");
+    let bridge = RunningBridge::start(&broker, data.path(), &extra).unwrap();
+    let mut kitchen = ScriptedSatellite::connect(&broker, "kitchen")
+        .await
+        .unwrap();
+    kitchen.wait_bridge_online(WAIT).await.unwrap();
+    let mut automation = watcher(&broker).await;
+
+    // The first whole minute at least 40 s away: time enough for the request itself.
+    let soon = chrono::Utc::now() + chrono::Duration::seconds(40);
+    let at =
+        soon.with_second(0).unwrap().with_nanosecond(0).unwrap() + chrono::Duration::minutes(1);
+    let request = format!("Remind me to call mom at {}.", at.format("%-H %M"));
+    kitchen.type_text(1, &request).await.unwrap();
+    let confirmed = kitchen.reply(1, WAIT).await.unwrap();
+    assert!(
+        confirmed
+            .text()
+            .starts_with("Okay, I added call mom to your calendar for "),
+        "{request}: {confirmed:?}"
+    );
+    let set = next_event(&mut automation, TimerEventKind::Set).await;
+    assert_eq!(set.name.as_deref(), Some("call mom"));
+
+    // "Cancel the timer" is about timers: the reminder still runs.
+    kitchen.type_text(2, "Cancel the timer.").await.unwrap();
+    let cancel = kitchen.reply(2, WAIT).await.unwrap();
+    assert!(cancel.text().contains("no timer"), "{cancel:?}");
+
+    let announced = complete_replies(&mut kitchen, 1).await;
+    let (_, reminder) = announced.into_iter().next().unwrap();
+    assert_eq!(reminder.text(), "Reminder: call mom.");
+    assert!(!reminder.audio.is_empty(), "the reminder is spoken");
+    let rang = chrono::Utc::now();
+    assert!(rang >= at, "rang at {rang}, before {at}");
+    let fired = next_event(&mut automation, TimerEventKind::Fired).await;
+    assert_eq!(fired.name.as_deref(), Some("call mom"));
     bridge.stop().await.unwrap();
 }

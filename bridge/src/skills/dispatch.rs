@@ -44,14 +44,44 @@ pub(crate) async fn execute(
     // Built-in skills are synchronous and some call web services: off the runtime's workers.
     let registry = shared.skills.current();
     let (owned, ctx) = (matched.clone(), context.clone());
-    tokio::task::spawn_blocking(move || registry.execute(&owned, &ctx))
+    let reply = tokio::task::spawn_blocking(move || registry.execute(&owned, &ctx))
         .await
         .unwrap_or_else(|error| {
             Err(SkillError::Failed {
                 skill: matched.skill.clone(),
                 reason: format!("the skill panicked: {error}"),
             })
-        })
+        })?;
+    if matched.intent == REMIND_INTENT {
+        ring_reminder(shared, asker, &reply, context).await;
+    }
+    Ok(reply)
+}
+
+/// The calendar's "remind me to … at …": the skill keeps it in the calendar, the bridge
+/// rings it.
+const REMIND_INTENT: &str = "calendar.remind";
+
+/// Has the timer driver ring the reminder the calendar skill just added (its data says what
+/// and when) on the satellite it was asked at.
+async fn ring_reminder(shared: &Shared, asker: &Asker, reply: &SkillReply, context: &SkillContext) {
+    let text = reply.data["summary"].as_str();
+    let at = reply.data["start"]
+        .as_str()
+        .and_then(|start| chrono::DateTime::parse_from_rfc3339(start).ok());
+    let (Some(text), Some(at)) = (text, at) else {
+        tracing::warn!(data = %reply.data, "Reminder without a text and time; it will not ring.");
+        return;
+    };
+    let at_ms = u64::try_from(at.timestamp_millis()).unwrap_or(0);
+    let satellite = asker.satellite.clone();
+    if !shared
+        .timers
+        .remind(satellite, text.to_owned(), at_ms, context.lang)
+        .await
+    {
+        tracing::warn!("The timer driver has stopped; the reminder will not ring.");
+    }
 }
 
 async fn external(

@@ -45,6 +45,10 @@ pub(crate) struct Timer {
     pub(crate) lang: Lang,
     /// Who rings it.
     pub(crate) ringer: Ringer,
+    /// A calendar reminder ("remind me to call mom at five"): announced as a reminder, and
+    /// out of reach of spoken timer requests ("cancel the timers" keeps it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) reminder: bool,
 }
 
 impl Timer {
@@ -91,11 +95,14 @@ pub(crate) struct Selector {
     pub(crate) name: Option<String>,
     /// Only timers on this satellite.
     pub(crate) satellite: Option<SatelliteId>,
+    /// Reminders too (automations, by id or name); spoken timer requests leave them out.
+    pub(crate) reminders: bool,
 }
 
 impl Selector {
     fn matches(&self, timer: &Timer) -> bool {
-        self.id.as_ref().is_none_or(|id| &timer.id == id)
+        (self.reminders || !timer.reminder)
+            && self.id.as_ref().is_none_or(|id| &timer.id == id)
             && self.name.as_deref().is_none_or(|name| timer.is_named(name))
             && self
                 .satellite
@@ -145,6 +152,35 @@ impl TimerBook {
         lang: Lang,
         now_ms: u64,
     ) -> Result<(Timer, Vec<Effect>), SetError> {
+        self.start(satellite, name, duration_s, lang, now_ms, false)
+    }
+
+    /// Starts a reminder of `text` at `at_ms` (to the second), which the bridge rings as a
+    /// reminder on `satellite`. One already due rings at once.
+    ///
+    /// # Errors
+    /// [`SetError::TooMany`] when [`MAX_TIMERS`] already run.
+    pub(crate) fn remind(
+        &mut self,
+        satellite: Option<SatelliteId>,
+        text: String,
+        at_ms: u64,
+        lang: Lang,
+        now_ms: u64,
+    ) -> Result<(Timer, Vec<Effect>), SetError> {
+        let duration_s = at_ms.saturating_sub(now_ms).div_ceil(1000);
+        self.start(satellite, Some(text), duration_s, lang, now_ms, true)
+    }
+
+    fn start(
+        &mut self,
+        satellite: Option<SatelliteId>,
+        name: Option<String>,
+        duration_s: u64,
+        lang: Lang,
+        now_ms: u64,
+        reminder: bool,
+    ) -> Result<(Timer, Vec<Effect>), SetError> {
         if self.timers.len() >= MAX_TIMERS {
             return Err(SetError::TooMany);
         }
@@ -159,6 +195,7 @@ impl TimerBook {
             ends_at_ms: now_ms.saturating_add(duration_s.saturating_mul(1000)),
             lang,
             ringer: Ringer::Bridge,
+            reminder,
         };
         self.insert(timer.clone());
         let effects = vec![
@@ -291,6 +328,7 @@ impl TimerBook {
                     ends_at_ms: ends_at.saturating_mul(1000),
                     lang: default_lang,
                     ringer: Ringer::Satellite,
+                    reminder: false,
                 };
                 self.insert(timer.clone());
                 vec![
@@ -374,7 +412,7 @@ mod tests {
         Selector {
             name: Some(name.into()),
             satellite: Some(sat(satellite)),
-            id: None,
+            ..Selector::default()
         }
     }
 
@@ -638,5 +676,58 @@ mod tests {
             book.set(None, None, 60, Lang::En, NOW).unwrap_err(),
             SetError::TooMany
         );
+    }
+
+    #[test]
+    fn reminders_ring_as_reminders_and_spoken_timer_requests_leave_them_alone() {
+        let mut book = TimerBook::default();
+        set(&mut book, "kitchen", None, 60);
+        let (reminder, effects) = book
+            .remind(
+                Some(sat("kitchen")),
+                "call mom".into(),
+                NOW + 90_500,
+                Lang::En,
+                NOW,
+            )
+            .unwrap();
+        assert_eq!((reminder.id.as_str(), reminder.duration_s), ("t2", 91));
+        assert!(reminder.reminder);
+        assert_eq!(kinds(&effects), ["Set t2", "list"]);
+        // "How long is left?", "cancel the timers": the reminder is not a timer to them.
+        assert!(book.find(&named("call mom", "kitchen")).is_none());
+        let (cancelled, _) = book.cancel(&on("kitchen"));
+        assert_eq!(cancelled.len(), 1);
+        assert_eq!(cancelled[0].id, "t1");
+        assert!(book.list(&on("kitchen")).is_empty());
+        assert_eq!(book.all().len(), 1, "the reminder still runs");
+
+        // Saved and read back (an older record without the field reads as a timer).
+        let saved = serde_json::to_string(&book).unwrap();
+        let restored: TimerBook = serde_json::from_str(&saved).unwrap();
+        assert_eq!(restored, book);
+        let older: Timer = serde_json::from_str(
+            r#"{"id":"t9","name":null,"satellite":null,"duration_s":5,"ends_at_ms":1,"lang":"en","ringer":"bridge"}"#,
+        )
+        .unwrap();
+        assert!(!older.reminder);
+
+        let effects = book.due(NOW + 91_000);
+        assert_eq!(kinds(&effects), ["Fired t2", "announce t2", "list"]);
+        assert!(
+            effects
+                .iter()
+                .any(|effect| matches!(effect, Effect::Announce(timer) if timer.reminder))
+        );
+
+        // An automation reaches it by name.
+        book.remind(None, "water the plants".into(), NOW + 5_000, Lang::En, NOW)
+            .unwrap();
+        let by_name = Selector {
+            name: Some("Water the plants".into()),
+            reminders: true,
+            ..Selector::default()
+        };
+        assert_eq!(book.cancel(&by_name).0.len(), 1);
     }
 }

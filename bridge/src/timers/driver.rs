@@ -14,13 +14,14 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use hive_skills::Lang;
+use hive_skills::calendar::reminder_due;
 use hive_skills::timer::{TimerIntent, timer_fired_reply};
 use hive_topics::{LocalEvent, SatelliteId, TimerCancel, TimerEvent, TimerInfo, TimerSet};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use super::book::{Effect, Selector, TimerBook};
+use super::book::{Effect, Selector, Timer, TimerBook};
 use super::store::{Stored, TimerStore, TimerStoreError};
 use super::voice;
 use crate::context::StoreKind;
@@ -56,6 +57,13 @@ pub(crate) enum TimerCommand {
     Set(TimerSet),
     /// `{p}/timer/cancel` from an automation.
     Cancel(TimerCancel),
+    /// A reminder added to the calendar by voice, rung at `at_ms` on `satellite`.
+    Remind {
+        satellite: Option<SatelliteId>,
+        text: String,
+        at_ms: u64,
+        lang: Lang,
+    },
     /// A satellite's `{p}/satellite/{id}/event`.
     SatelliteEvent {
         satellite: SatelliteId,
@@ -92,6 +100,24 @@ impl Timers {
         };
         self.commands.send(command).await.ok()?;
         answer.await.ok()
+    }
+
+    /// Rings `text` as a reminder at `at_ms` on `satellite`; false when the driver has
+    /// stopped (shutdown).
+    pub(crate) async fn remind(
+        &self,
+        satellite: Option<SatelliteId>,
+        text: String,
+        at_ms: u64,
+        lang: Lang,
+    ) -> bool {
+        let command = TimerCommand::Remind {
+            satellite,
+            text,
+            at_ms,
+            lang,
+        };
+        self.commands.send(command).await.is_ok()
     }
 
     /// Hands over an automation request or a satellite's event without waiting: the router
@@ -243,11 +269,35 @@ impl Driver {
                     }
                 }
             }
+            TimerCommand::Remind {
+                satellite,
+                text,
+                at_ms,
+                lang,
+            } => {
+                let set = self
+                    .transact(|book| book.remind(satellite.clone(), text.clone(), at_ms, lang, now))
+                    .await;
+                match set {
+                    Ok((timer, effects)) => {
+                        tracing::info!(timer = %timer.id, satellite = ?timer.satellite, in_s = timer.duration_s, "Reminder set.");
+                        self.apply(effects).await;
+                    }
+                    Err(error) => {
+                        tracing::warn!(
+                            ?error,
+                            code = "reminder_refused",
+                            "Reminder kept in the calendar but it will not ring."
+                        );
+                    }
+                }
+            }
             TimerCommand::Cancel(cancel) => {
                 let selector = Selector {
                     id: cancel.timer_id.filter(|id| !id.trim().is_empty()),
                     name: cancel.name.filter(|name| !name.trim().is_empty()),
                     satellite: cancel.satellite,
+                    reminders: true,
                 };
                 let (cancelled, effects) = self.transact(|book| book.cancel(&selector)).await;
                 if cancelled.is_empty() {
@@ -376,7 +426,7 @@ impl Driver {
                         .await;
                 }
                 Effect::ListChanged => self.publish_list().await,
-                Effect::Announce(timer) => self.announce(timer.satellite, timer.name, timer.lang),
+                Effect::Announce(timer) => self.announce(timer),
             }
         }
     }
@@ -394,12 +444,22 @@ impl Driver {
             .await;
     }
 
-    fn announce(&mut self, satellite: Option<SatelliteId>, name: Option<String>, lang: Lang) {
+    fn announce(&mut self, timer: Timer) {
+        let Timer {
+            satellite,
+            name,
+            lang,
+            reminder,
+            ..
+        } = timer;
         let Some(satellite) = satellite else {
             tracing::info!("Timer without a satellite rang; reported on timer/event only.");
             return;
         };
-        let text = timer_fired_reply(name.as_deref(), lang);
+        let text = match (reminder, name) {
+            (true, Some(text)) => reminder_due(&text, lang),
+            (_, name) => timer_fired_reply(name.as_deref(), lang),
+        };
         self.announcements.spawn(announce(
             self.shared.clone(),
             satellite,

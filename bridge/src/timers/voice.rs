@@ -44,6 +44,7 @@ pub(crate) fn execute(
         id: None,
         name,
         satellite: satellite.cloned(),
+        reminders: false,
     };
     match intent {
         TimerIntent::Set {

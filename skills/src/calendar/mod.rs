@@ -22,3 +22,5 @@ mod tests;
 pub use config::CalendarConfig;
 #[cfg(feature = "http")]
 pub use skill::CalendarSkill;
+#[cfg(feature = "http")]
+pub use speech::reminder_due;

@@ -172,6 +172,16 @@ pub(crate) fn reminder_added(text: &str, day: Day, at: DateTime<Tz>, lang: Lang)
     }
 }
 
+/// Said on the satellite when a reminder added by voice falls due: "Reminder: call mom."
+pub fn reminder_due(text: &str, lang: Lang) -> String {
+    let text = text.trim();
+    match lang {
+        Lang::En => format!("Reminder: {text}."),
+        Lang::Fr => format!("Rappel : {text}."),
+        Lang::Nl => format!("Herinnering: {text}."),
+    }
+}
+
 fn weekday(date: NaiveDate, lang: Lang) -> &'static str {
     let index = date.weekday().num_days_from_monday() as usize;
     let names = match lang {
