@@ -42,6 +42,8 @@ fn help_shows_an_example_of_every_subcommand_and_the_exit_codes() {
         "hive-satellite wakeword train --name",
         "hive-satellite wakeword test",
         "Exit codes:",
+        "2  the command line is wrong",
+        "3  wakeword test heard no wake word",
         "HIVE_CONFIG",
     ] {
         assert!(text.contains(example), "`{example}` missing from:\n{text}");

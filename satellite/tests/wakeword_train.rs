@@ -115,7 +115,7 @@ fn a_trained_wake_word_is_heard_in_a_recording_with_it_and_not_in_one_without() 
     let not_heard = test(&without);
     assert_eq!(
         not_heard.status.code(),
-        Some(2),
+        Some(3),
         "{}",
         String::from_utf8_lossy(&not_heard.stdout)
     );

@@ -31,7 +31,8 @@ Exit codes:
      wakeword train: the model was written; wakeword test: the wake word was heard
   1  the configuration cannot be read or is invalid, or the satellite could not start
      (sound card, models, state file)
-  2  the command line is wrong, or wakeword test heard no wake word";
+  2  the command line is wrong
+  3  wakeword test heard no wake word in any file";
 
 /// Where the configuration is read from when neither `--config` nor an environment variable
 /// names it.

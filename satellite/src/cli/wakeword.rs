@@ -28,7 +28,7 @@ pub(crate) enum WakewordCommand {
     },
     /// Run a model over WAV files and print each detection.
     #[command(
-        after_help = "Examples:\n  hive-satellite wakeword test recording.wav\n  hive-satellite wakeword test --model hey_hive.rpw --threshold 0.5 *.wav\n\nExit codes: 0 the wake word was heard in some file; 2 it was heard in none."
+        after_help = "Examples:\n  hive-satellite wakeword test recording.wav\n  hive-satellite wakeword test --model hey_hive.rpw --threshold 0.5 *.wav\n\nExit codes: 0 the wake word was heard in some file; 3 it was heard in none; 2 the command line is wrong."
     )]
     Test {
         /// The model (default: the built-in "hey hive").
@@ -87,10 +87,11 @@ pub(crate) fn run(command: WakewordCommand) -> anyhow::Result<ExitCode> {
                     }
                 }
             }
+            // Not 2, which clap gives a wrong command line: a script tells them apart.
             Ok(if any {
                 ExitCode::SUCCESS
             } else {
-                ExitCode::from(2)
+                ExitCode::from(3)
             })
         }
     }
