@@ -558,10 +558,21 @@ async fn a_hung_remote_model_gives_way_to_the_next_and_is_passed_over_while_it_r
     bridge.stop().await.unwrap();
 }
 
-/// A model server that begins every answer and then fails in the middle of it, sending the
-/// `{"error": …}` object OpenAI's API sends in place of the next chunk: a fault no real
-/// server here produces on demand. Returns its address and how many requests it took.
-async fn cutting_server() -> (
+/// How a [`cutting_server`] fails after its first sentence.
+#[derive(Clone, Copy)]
+enum Cut {
+    /// The `{"error": …}` object OpenAI's API sends in place of the next chunk.
+    ErrorObject,
+    /// Nothing more, the connection held open: a server that hung mid-answer.
+    Stall,
+}
+
+/// A model server that begins every answer and then fails in the middle of it (`cut`): a
+/// fault no real server here produces on demand. Returns its address and how many requests
+/// it took.
+async fn cutting_server(
+    cut: Cut,
+) -> (
     std::net::SocketAddr,
     std::sync::Arc<std::sync::atomic::AtomicUsize>,
 ) {
@@ -604,14 +615,23 @@ async fn cutting_server() -> (
                     }
                 }
                 count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                let answer = concat!(
+                let begun = concat!(
                     "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n",
                     "data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"Paris is the capital\"}}]}\n\n",
                     "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\" of France. It has\"}}]}\n\n",
-                    "data: {\"error\":{\"message\":\"The server had an error while processing your request.\",\"type\":\"server_error\",\"param\":null,\"code\":null}}\n\n",
                 );
-                let _ = socket.write_all(answer.as_bytes()).await;
-                let _ = socket.shutdown().await;
+                let _ = socket.write_all(begun.as_bytes()).await;
+                match cut {
+                    Cut::ErrorObject => {
+                        let error = "data: {\"error\":{\"message\":\"The server had an error while processing your request.\",\"type\":\"server_error\",\"param\":null,\"code\":null}}\n\n";
+                        let _ = socket.write_all(error.as_bytes()).await;
+                        let _ = socket.shutdown().await;
+                    }
+                    // Held until the client gives up and closes.
+                    Cut::Stall => {
+                        while socket.read(&mut buffer).await.is_ok_and(|read| read > 0) {}
+                    }
+                }
             });
         }
     });
@@ -627,7 +647,7 @@ async fn a_remote_model_failing_mid_answer_is_heard_as_cut_and_rests() {
     hive_tests::init_logs();
     let local = models().path("llm/SmolLM2-135M-Instruct.Q4_1.gguf");
     assert!(local.is_file(), "{} is missing", local.display());
-    let (address, requests) = cutting_server().await;
+    let (address, requests) = cutting_server(Cut::ErrorObject).await;
     let broker = Broker::start().unwrap();
     let data = tempfile::tempdir().unwrap();
     let port = free_port().unwrap();
@@ -712,5 +732,56 @@ async fn a_remote_model_failing_mid_answer_is_heard_as_cut_and_rests() {
     let answer = answer.expect("the local model never answered");
     assert!(!answer.text().contains("cut off"), "{answer:?}");
     assert!(!answer.audio.is_empty(), "{answer:?}");
+    bridge.stop().await.unwrap();
+}
+
+/// A remote model that hangs after its first sentence: after `idle_timeout_ms` the speaker
+/// hears that the answer was cut, and the hung server rests (with one engine, the next turn
+/// gets the apology at once instead of waiting on it again).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_remote_model_stalling_mid_answer_is_heard_as_cut_and_rests() {
+    hive_tests::init_logs();
+    models();
+    let (address, requests) = cutting_server(Cut::Stall).await;
+    let broker = Broker::start().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let port = free_port().unwrap();
+    let extra = format!(
+        "[[llm]]\ntype = \"openai\"\nurl = \"http://{address}/v1\"\nmodel = \"stall\"\nidle_timeout_ms = 1500\nretry_after_ms = 600000\n\
+         [http]\nlisten = \"127.0.0.1:{port}\"\n"
+    );
+    let bridge = RunningBridge::start(&broker, data.path(), &extra).unwrap();
+    let mut kitchen = ScriptedSatellite::connect(&broker, "kitchen")
+        .await
+        .unwrap();
+    kitchen.wait_bridge_online(WAIT).await.unwrap();
+    kitchen
+        .type_text(1, "What is the capital of France?")
+        .await
+        .unwrap();
+    let cut = kitchen.reply(1, WAIT).await.unwrap();
+    assert_eq!(
+        cut.chunks,
+        ["Paris is the capital of France.", "Sorry, I was cut off."],
+        "{cut:?}"
+    );
+    let health_url = format!("http://127.0.0.1:{port}/health");
+    let body = until(&health_url, "the stalled model unhealthy", |_, health| {
+        health["engines"].as_array().is_some_and(|engines| {
+            engines
+                .iter()
+                .any(|engine| engine["kind"] == "llm" && engine["healthy"] == false)
+        })
+    })
+    .await;
+    assert!(body.contains("stalled"), "{body}");
+
+    kitchen
+        .type_text(2, "What is the capital of France?")
+        .await
+        .unwrap();
+    let resting = kitchen.reply(2, WAIT).await.unwrap();
+    assert_eq!(resting.text(), "Sorry, I can't answer that right now.");
+    assert_eq!(requests.load(std::sync::atomic::Ordering::SeqCst), 1);
     bridge.stop().await.unwrap();
 }
