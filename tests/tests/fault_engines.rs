@@ -371,6 +371,29 @@ async fn with_no_voice_the_bridge_answers_in_text_then_speaks_once_the_voice_is_
     bridge.stop().await.unwrap();
 }
 
+/// `/health` on `port` once it shows a language model unhealthy: the whole document, and
+/// its language models in chain order.
+async fn until_an_llm_fails(port: u16) -> (serde_json::Value, Vec<serde_json::Value>) {
+    let url = format!("http://127.0.0.1:{port}/health");
+    let body = until(&url, "a language model unhealthy", |_, health| {
+        health["engines"].as_array().is_some_and(|engines| {
+            engines
+                .iter()
+                .any(|engine| engine["kind"] == "llm" && engine["healthy"] == false)
+        })
+    })
+    .await;
+    let health: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let llms = health["engines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|engine| engine["kind"] == "llm")
+        .cloned()
+        .collect();
+    (health, llms)
+}
+
 /// A model server that accepts connections and never answers: the fault a hung remote
 /// server produces, which no real server here can be made to do on demand. Returns its
 /// address and how many connections it took.
@@ -503,22 +526,8 @@ async fn a_hung_remote_model_gives_way_to_the_next_and_is_passed_over_while_it_r
 
     // /health shows the remote unhealthy, why, and when it is tried again; the local model
     // that answered is healthy.
-    let health_url = format!("http://127.0.0.1:{port}/health");
-    let body = until(&health_url, "the hung model unhealthy", |_, health| {
-        health["engines"].as_array().is_some_and(|engines| {
-            engines
-                .iter()
-                .any(|engine| engine["kind"] == "llm" && engine["healthy"] == false)
-        })
-    })
-    .await;
-    let health: serde_json::Value = serde_json::from_str(&body).unwrap();
-    let llms: Vec<&serde_json::Value> = health["engines"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|engine| engine["kind"] == "llm")
-        .collect();
+    let (health, llms) = until_an_llm_fails(port).await;
+    let llms: Vec<&serde_json::Value> = llms.iter().collect();
     assert_eq!(llms.len(), 2, "{health}");
     let remote = llms[0];
     assert!(
@@ -676,22 +685,7 @@ async fn a_remote_model_failing_mid_answer_is_heard_as_cut_and_rests() {
     assert_eq!(asked(), 1);
 
     // /health names the server's error; the local model has not failed.
-    let health_url = format!("http://127.0.0.1:{port}/health");
-    let body = until(&health_url, "the cutting model unhealthy", |_, health| {
-        health["engines"].as_array().is_some_and(|engines| {
-            engines
-                .iter()
-                .any(|engine| engine["kind"] == "llm" && engine["healthy"] == false)
-        })
-    })
-    .await;
-    let health: serde_json::Value = serde_json::from_str(&body).unwrap();
-    let llms: Vec<&serde_json::Value> = health["engines"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|engine| engine["kind"] == "llm")
-        .collect();
+    let (health, llms) = until_an_llm_fails(port).await;
     assert_eq!(llms.len(), 2, "{health}");
     assert!(
         llms[0]["name"]
@@ -765,16 +759,11 @@ async fn a_remote_model_stalling_mid_answer_is_heard_as_cut_and_rests() {
         ["Paris is the capital of France.", "Sorry, I was cut off."],
         "{cut:?}"
     );
-    let health_url = format!("http://127.0.0.1:{port}/health");
-    let body = until(&health_url, "the stalled model unhealthy", |_, health| {
-        health["engines"].as_array().is_some_and(|engines| {
-            engines
-                .iter()
-                .any(|engine| engine["kind"] == "llm" && engine["healthy"] == false)
-        })
-    })
-    .await;
-    assert!(body.contains("stalled"), "{body}");
+    let (health, llms) = until_an_llm_fails(port).await;
+    assert!(
+        llms[0]["last_error"].as_str().unwrap().contains("stalled"),
+        "{health}"
+    );
 
     kitchen
         .type_text(2, "What is the capital of France?")
