@@ -647,6 +647,30 @@ async fn cutting_server(
     (address, requests)
 }
 
+/// A bridge with `extra` whose first answer, to a question typed at `kitchen`, a
+/// [`cutting_server`] cuts: the speaker hears the whole first sentence, then that it was cut.
+async fn asked_and_cut(
+    broker: &Broker,
+    data: &std::path::Path,
+    extra: &str,
+) -> (RunningBridge, ScriptedSatellite) {
+    let bridge = RunningBridge::start(broker, data, extra).unwrap();
+    let mut kitchen = ScriptedSatellite::connect(broker, "kitchen").await.unwrap();
+    kitchen.wait_bridge_online(WAIT).await.unwrap();
+    kitchen
+        .type_text(1, "What is the capital of France?")
+        .await
+        .unwrap();
+    let cut = kitchen.reply(1, WAIT).await.unwrap();
+    assert_eq!(
+        cut.chunks,
+        ["Paris is the capital of France.", "Sorry, I was cut off."],
+        "{cut:?}"
+    );
+    assert!(!cut.audio.is_empty(), "the cut answer is spoken");
+    (bridge, kitchen)
+}
+
 /// A remote model that fails mid-answer: the speaker hears the whole sentences that came (not
 /// the half one) and that the answer was cut,
 /// `/health` shows the server's own words, and the next turn goes to the next model while
@@ -665,22 +689,7 @@ async fn a_remote_model_failing_mid_answer_is_heard_as_cut_and_rests() {
          [[llm]]\ntype = \"local\"\nmodel = \"llm/SmolLM2-135M-Instruct.Q4_1.gguf\"\nmax_tokens = 40\ncontext = 2048\n\
          [http]\nlisten = \"127.0.0.1:{port}\"\n"
     );
-    let bridge = RunningBridge::start(&broker, data.path(), &extra).unwrap();
-    let mut kitchen = ScriptedSatellite::connect(&broker, "kitchen")
-        .await
-        .unwrap();
-    kitchen.wait_bridge_online(WAIT).await.unwrap();
-    kitchen
-        .type_text(1, "What is the capital of France?")
-        .await
-        .unwrap();
-    let cut = kitchen.reply(1, WAIT).await.unwrap();
-    assert_eq!(
-        cut.chunks,
-        ["Paris is the capital of France.", "Sorry, I was cut off."],
-        "{cut:?}"
-    );
-    assert!(!cut.audio.is_empty(), "the cut answer is spoken");
+    let (bridge, mut kitchen) = asked_and_cut(&broker, data.path(), &extra).await;
     let asked = || requests.load(std::sync::atomic::Ordering::SeqCst);
     assert_eq!(asked(), 1);
 
@@ -744,21 +753,7 @@ async fn a_remote_model_stalling_mid_answer_is_heard_as_cut_and_rests() {
         "[[llm]]\ntype = \"openai\"\nurl = \"http://{address}/v1\"\nmodel = \"stall\"\nidle_timeout_ms = 1500\nretry_after_ms = 600000\n\
          [http]\nlisten = \"127.0.0.1:{port}\"\n"
     );
-    let bridge = RunningBridge::start(&broker, data.path(), &extra).unwrap();
-    let mut kitchen = ScriptedSatellite::connect(&broker, "kitchen")
-        .await
-        .unwrap();
-    kitchen.wait_bridge_online(WAIT).await.unwrap();
-    kitchen
-        .type_text(1, "What is the capital of France?")
-        .await
-        .unwrap();
-    let cut = kitchen.reply(1, WAIT).await.unwrap();
-    assert_eq!(
-        cut.chunks,
-        ["Paris is the capital of France.", "Sorry, I was cut off."],
-        "{cut:?}"
-    );
+    let (bridge, mut kitchen) = asked_and_cut(&broker, data.path(), &extra).await;
     let (health, llms) = until_an_llm_fails(port).await;
     assert!(
         llms[0]["last_error"].as_str().unwrap().contains("stalled"),
