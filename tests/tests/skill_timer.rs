@@ -234,9 +234,9 @@ async fn a_timer_due_while_the_bridge_was_down_rings_late_once_after_a_restart()
     bridge.stop().await.unwrap();
 }
 
-/// "Remind me to call mom at 16 31": the reminder goes into the calendar and, at that
-/// minute, the satellite it was asked at says it (text and speech); automations see it fire.
-/// Spoken timer requests leave it alone.
+/// "Remind me to call mom at 16 31" and "remind me in 3 seconds to stir the soup": each
+/// goes into the calendar and, at its time, the satellite it was asked at says it (text and
+/// speech); automations see them fire. Spoken timer requests leave them alone.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reminder_rings_on_its_satellite_at_its_time() {
     hive_tests::init_logs();
@@ -272,13 +272,34 @@ async fn a_reminder_rings_on_its_satellite_at_its_time() {
     let cancel = kitchen.reply(2, WAIT).await.unwrap();
     assert!(cancel.text().contains("no timer"), "{cancel:?}");
 
+    // One after a delay rings first.
+    kitchen
+        .type_text(3, "Remind me in 3 seconds to stir the soup.")
+        .await
+        .unwrap();
+    let confirmed = kitchen.reply(3, WAIT).await.unwrap();
+    assert_eq!(
+        confirmed.text(),
+        "Okay, I'll remind you to stir the soup in 3 seconds."
+    );
+    let announced = complete_replies(&mut kitchen, 1).await;
+    let (_, soup) = announced.into_iter().next().unwrap();
+    assert_eq!(soup.text(), "Reminder: stir the soup.");
+    assert!(chrono::Utc::now() < at, "the soup rang after the call");
+
     let announced = complete_replies(&mut kitchen, 1).await;
     let (_, reminder) = announced.into_iter().next().unwrap();
     assert_eq!(reminder.text(), "Reminder: call mom.");
     assert!(!reminder.audio.is_empty(), "the reminder is spoken");
     let rang = chrono::Utc::now();
     assert!(rang >= at, "rang at {rang}, before {at}");
-    let fired = next_event(&mut automation, TimerEventKind::Fired).await;
-    assert_eq!(fired.name.as_deref(), Some("call mom"));
+    let fired = [
+        next_event(&mut automation, TimerEventKind::Fired).await,
+        next_event(&mut automation, TimerEventKind::Fired).await,
+    ];
+    assert_eq!(
+        fired.map(|timer| timer.name),
+        [Some("stir the soup".into()), Some("call mom".into())]
+    );
     bridge.stop().await.unwrap();
 }

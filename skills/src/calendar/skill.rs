@@ -13,7 +13,8 @@ use crate::calendar::config::CalendarConfig;
 use crate::calendar::ics::{Event, escape, parse};
 use crate::calendar::occurrence::occurrences;
 use crate::calendar::speech::{
-    Day, dated_item, day_list, item, next_event, nothing_next, reminder_added, upcoming_list,
+    Day, dated_item, day_list, item, next_event, nothing_next, reminder_added, reminder_in,
+    upcoming_list,
 };
 use crate::error::SkillError;
 use crate::http::HttpClient;
@@ -25,6 +26,9 @@ const MANIFEST: &str = include_str!("skill.toml");
 /// Events said for "what's on my calendar this week": a spoken list longer than this is not
 /// followed; the rest is counted.
 const MAX_UPCOMING_SAID: usize = 5;
+
+/// The furthest "remind me in …" reaches: a week, as far as the bridge rings timers.
+const MAX_REMINDER_DELAY_S: u64 = 7 * 24 * 60 * 60;
 
 /// Largest reminders file read or written: thousands of reminders, not a runaway file.
 const MAX_REMINDERS_BYTES: u64 = 4 * 1024 * 1024;
@@ -286,6 +290,9 @@ impl CalendarSkill {
             slot: slot.into(),
         };
         let text = intent.text("text").ok_or_else(|| missing("text"))?;
+        if let Some(delay) = intent.duration_secs("delay") {
+            return self.remind_in(text, delay, ctx);
+        }
         let hour = intent.number("hour").ok_or_else(|| missing("hour"))? as u32;
         let minute = intent.number("minute").unwrap_or(0.0) as u32;
         let time = NaiveTime::from_hms_opt(hour, minute, 0).ok_or_else(|| missing("hour"))?;
@@ -317,6 +324,38 @@ impl CalendarSkill {
             SkillReply::speech(reminder_added(text, day, start, ctx.lang))
                 .with_data(json!({"summary": text, "start": start.to_rfc3339()})),
         )
+    }
+}
+
+impl CalendarSkill {
+    /// "Remind me in twenty minutes to take the cake out": `delay` seconds from now, to the
+    /// second (a reminder is rung by the bridge, which keeps seconds).
+    fn remind_in(
+        &self,
+        text: &str,
+        delay: u64,
+        ctx: &SkillContext,
+    ) -> Result<SkillReply, SkillError> {
+        let too_long = || SkillError::MissingSlot {
+            intent: "calendar.remind".into(),
+            slot: "delay".into(),
+        };
+        if delay == 0 || delay > MAX_REMINDER_DELAY_S {
+            return Err(too_long());
+        }
+        let delay_ms = i64::try_from(delay.saturating_mul(1000)).map_err(|_| too_long())?;
+        let start = ctx
+            .now
+            .checked_add_signed(chrono::Duration::milliseconds(delay_ms))
+            .ok_or_else(too_long)?;
+        self.add_reminder(text, start, ctx.now)
+            .map_err(|reason| SkillError::Failed {
+                skill: "calendar".into(),
+                reason,
+            })?;
+        tracing::info!(at = %start.to_rfc3339(), "Reminder added to the calendar.");
+        Ok(SkillReply::speech(reminder_in(text, delay, ctx.lang))
+            .with_data(json!({"summary": text, "start": start.to_rfc3339()})))
     }
 }
 

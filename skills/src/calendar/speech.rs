@@ -172,6 +172,16 @@ pub(crate) fn reminder_added(text: &str, day: Day, at: DateTime<Tz>, lang: Lang)
     }
 }
 
+/// "Okay, I'll remind you to call mum in 20 minutes."
+pub(crate) fn reminder_in(text: &str, delay_s: u64, lang: Lang) -> String {
+    let delay = crate::timer::speak_duration(delay_s, lang);
+    match lang {
+        Lang::En => format!("Okay, I'll remind you to {text} in {delay}."),
+        Lang::Fr => format!("D'accord, je vous rappellerai de {text} dans {delay}."),
+        Lang::Nl => format!("Oké, ik herinner je over {delay} aan {text}."),
+    }
+}
+
 /// Said on the satellite when a reminder added by voice falls due: "Reminder: call mom."
 pub fn reminder_due(text: &str, lang: Lang) -> String {
     let text = text.trim();

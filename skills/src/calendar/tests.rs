@@ -358,3 +358,59 @@ fn tempfile_dir() -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+#[test]
+fn reminders_after_a_delay_are_added_from_now_in_every_language() {
+    let data = tempfile_dir();
+    let skill = CalendarSkill::new(&CalendarConfig::default(), &BTreeMap::new(), &data).unwrap();
+    let registry = Registry::new(vec![Arc::new(skill)], &SkillsConfig::default()).unwrap();
+    let cases = [
+        (
+            "Remind me in 20 minutes to take the cake out.",
+            Lang::En,
+            "take the cake out",
+            1200,
+            "Okay, I'll remind you to take the cake out in 20 minutes.",
+            "20261201T072000Z",
+        ),
+        (
+            "Remind me to call mum in an hour and a half.",
+            Lang::En,
+            "call mum",
+            5400,
+            "Okay, I'll remind you to call mum in 1 hour 30 minutes.",
+            "20261201T083000Z",
+        ),
+        (
+            "Rappelle-moi dans dix minutes de sortir le gâteau.",
+            Lang::Fr,
+            "sortir le gâteau",
+            600,
+            "D'accord, je vous rappellerai de sortir le gâteau dans 10 minutes.",
+            "20261201T071000Z",
+        ),
+        (
+            "Herinner me over vijf minuten aan boodschappen doen.",
+            Lang::Nl,
+            "boodschappen doen",
+            300,
+            "Oké, ik herinner je over 5 minuten aan boodschappen doen.",
+            "20261201T070500Z",
+        ),
+    ];
+    for (text, lang, what, delay, speech, start) in cases {
+        let found = registry
+            .match_text(text, Some(lang))
+            .unwrap_or_else(|| panic!("`{text}` matched nothing"));
+        assert_eq!(found.intent, "calendar.remind", "{text}");
+        assert_eq!(found.text("text"), Some(what), "{text}");
+        assert_eq!(found.duration_secs("delay"), Some(delay), "{text}");
+        let reply = registry.execute(&found, &ctx(lang)).unwrap();
+        assert_eq!(reply.speech, speech, "{text}");
+        let file = std::fs::read_to_string(data.join("reminders.ics")).unwrap();
+        assert!(
+            file.contains(&format!("DTSTART:{start}\r\nSUMMARY:{what}")),
+            "{text}: {file}"
+        );
+    }
+}
