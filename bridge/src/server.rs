@@ -67,6 +67,11 @@ pub async fn run_with(
             let broker =
                 EmbeddedBroker::start(&config.mqtt.embedded, config.mqtt.max_packet_bytes).await?;
             config.mqtt.url = broker.url();
+            if let Some((user, password)) = broker.login() {
+                config.mqtt.username = Some(user.to_owned());
+                config.mqtt.password = Some(password.to_owned());
+                config.mqtt.password_file = None;
+            }
             Some(broker)
         }
         _ => None,

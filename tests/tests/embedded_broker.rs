@@ -124,3 +124,77 @@ async fn an_outside_client_sees_the_bridge_online_on_its_embedded_broker() {
     }
     drop(bridge);
 }
+
+/// `[mqtt.embedded] users`: a satellite on the network connects with its login, a client
+/// without one (or with a wrong password) is turned away, and the bridge itself, which has
+/// no entry there, is connected all along.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_users_only_they_connect_and_the_bridge_still_serves() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port().unwrap();
+    let config = dir.path().join("bridge.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[mqtt.embedded]\nlisten = \"127.0.0.1:{port}\"\nusers = {{ kitchen = \"${{KITCHEN_PASSWORD}}\" }}\n\
+             [http]\nenabled = false\n[context]\npath = \"{}\"\n",
+            dir.path().join("context").display()
+        ),
+    )
+    .unwrap();
+    let bridge = Bridge(
+        Command::new(bridge_binary().unwrap())
+            .args(["run", "--config"])
+            .arg(&config)
+            .env_remove("HIVE_CONFIG")
+            .env_remove("HIVE_MQTT_URL")
+            .env("KITCHEN_PASSWORD", "pasta-al-dente")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let login = |user: &str, password: &str| {
+        let mut options = MqttOptions::new(format!("as-{user}-{password}"), "127.0.0.1", port);
+        options.set_credentials(user, password);
+        options
+    };
+
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let mut kitchen = loop {
+        match TestClient::connect_with(login("kitchen", "pasta-al-dente")).await {
+            Ok(client) => break client,
+            Err(error) => {
+                assert!(
+                    tokio::time::Instant::now() < deadline,
+                    "the embedded broker never took the kitchen's login: {error}"
+                );
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+        }
+    };
+    kitchen
+        .subscribe("hive/bridge/status", QoS::AtLeastOnce)
+        .await
+        .unwrap();
+    loop {
+        let message = kitchen.expect("hive/bridge/status", WAIT).await.unwrap();
+        if message.text() == Some("online") {
+            break;
+        }
+    }
+
+    let anonymous = MqttOptions::new("anonymous", "127.0.0.1", port);
+    assert!(TestClient::connect_with(anonymous).await.is_err());
+    assert!(
+        TestClient::connect_with(login("kitchen", "wrong"))
+            .await
+            .is_err()
+    );
+    assert!(
+        TestClient::connect_with(login("hive-bridge-self", "guess"))
+            .await
+            .is_err()
+    );
+    drop(bridge);
+}

@@ -1,5 +1,6 @@
 //! `[mqtt] broker` and `[mqtt.embedded]`: which broker the bridge talks to.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
 use serde::Deserialize;
@@ -19,16 +20,32 @@ pub enum BrokerMode {
 }
 
 /// `[mqtt.embedded]`: the broker the bridge runs itself.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EmbeddedBrokerConfig {
-    /// Where it listens. Loopback by default: the embedded broker has no users or ACL, so
-    /// opening it to the network lets anyone on it speak for any satellite.
+    /// Where it listens. Loopback by default: without `users` anyone who reaches it can
+    /// speak for any satellite.
     #[serde(default = "default_listen")]
     pub listen: SocketAddr,
     /// Most clients at once (satellites, the bridge, Home Assistant, tools).
     #[serde(default = "default_max_connections")]
     pub max_connections: usize,
+    /// User name → password. When set, only these users connect (each may publish and
+    /// subscribe anywhere: there is no ACL; Mosquitto is the set-up with one). The bridge
+    /// connects with a login of its own, made up at each start.
+    #[serde(default)]
+    pub users: BTreeMap<String, String>,
+}
+
+/// By hand, so that the users' passwords never reach a log line.
+impl std::fmt::Debug for EmbeddedBrokerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmbeddedBrokerConfig")
+            .field("listen", &self.listen)
+            .field("max_connections", &self.max_connections)
+            .field("users", &self.users.keys().collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 fn default_listen() -> SocketAddr {
@@ -44,6 +61,7 @@ impl Default for EmbeddedBrokerConfig {
         EmbeddedBrokerConfig {
             listen: default_listen(),
             max_connections: default_max_connections(),
+            users: BTreeMap::new(),
         }
     }
 }

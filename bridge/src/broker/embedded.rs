@@ -42,6 +42,8 @@ pub enum BrokerError {
 #[derive(Debug)]
 pub struct EmbeddedBroker {
     addr: SocketAddr,
+    /// The bridge's own user name and password when `users` are set.
+    login: Option<(String, String)>,
     stop: Option<oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -79,6 +81,16 @@ impl EmbeddedBroker {
             initialized_filters: None,
             shared_subscriptions_strategy: Default::default(),
         };
+        let login = (!config.users.is_empty()).then(own_login);
+        let auth = login.as_ref().map(|(user, password)| {
+            let mut users: std::collections::HashMap<String, String> = config
+                .users
+                .iter()
+                .map(|(user, password)| (user.clone(), password.clone()))
+                .collect();
+            users.insert(user.clone(), password.clone());
+            users
+        });
         let settings = ServerSettings {
             name: "hive-embedded".into(),
             listen: addr,
@@ -88,7 +100,7 @@ impl EmbeddedBroker {
                 connection_timeout_ms: 10_000,
                 max_payload_size: max_packet_bytes,
                 max_inflight_count: 256,
-                auth: None,
+                auth,
                 external_auth: None,
                 dynamic_filters: true,
             },
@@ -124,10 +136,11 @@ impl EmbeddedBroker {
             .map_err(|error| BrokerError::Start(error.to_string()))?;
         let broker = EmbeddedBroker {
             addr,
+            login,
             stop: Some(stop),
             thread: Some(thread),
         };
-        wait_ready(addr).await?;
+        wait_ready(addr, broker.login()).await?;
         tracing::info!(listen = %addr, "Embedded MQTT broker listening.");
         Ok(broker)
     }
@@ -135,6 +148,13 @@ impl EmbeddedBroker {
     /// The address it listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The user name and password the bridge's own clients use, when `users` are set.
+    pub fn login(&self) -> Option<(&str, &str)> {
+        self.login
+            .as_ref()
+            .map(|(user, password)| (user.as_str(), password.as_str()))
     }
 
     /// The URL clients on this machine connect to.
@@ -165,11 +185,11 @@ impl Drop for EmbeddedBroker {
 
 /// Polls until the broker answers a CONNECT with a CONNACK (a bare TCP probe would make
 /// rumqttd log an error for the connection that never spoke MQTT).
-async fn wait_ready(addr: SocketAddr) -> Result<(), BrokerError> {
+async fn wait_ready(addr: SocketAddr, login: Option<(&str, &str)>) -> Result<(), BrokerError> {
     let deadline = tokio::time::Instant::now() + READY_WITHIN;
     let mut delay = Duration::from_millis(5);
     loop {
-        match tokio::time::timeout(Duration::from_secs(2), handshake(addr)).await {
+        match tokio::time::timeout(Duration::from_secs(2), handshake(addr, login)).await {
             Ok(Ok(())) => return Ok(()),
             Ok(Err(_)) | Err(_) if tokio::time::Instant::now() < deadline => {
                 tokio::time::sleep(delay).await;
@@ -185,14 +205,50 @@ async fn wait_ready(addr: SocketAddr) -> Result<(), BrokerError> {
     }
 }
 
-/// An MQTT 3.1.1 CONNECT (clean session, client id `hive-probe`), its CONNACK, DISCONNECT.
-async fn handshake(addr: SocketAddr) -> std::io::Result<()> {
-    const CONNECT: &[u8] = &[
-        0x10, 22, 0, 4, b'M', b'Q', b'T', b'T', 4, 0x02, 0, 10, 0, 10, b'h', b'i', b'v', b'e',
-        b'-', b'p', b'r', b'o', b'b', b'e',
-    ];
+/// The bridge's own login: a user name no one would pick and 128 random bits, new at each
+/// start (std's `RandomState` draws its keys from the operating system).
+fn own_login() -> (String, String) {
+    use std::hash::{BuildHasher, Hasher};
+    let half = || {
+        std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish()
+    };
+    (
+        "hive-bridge-self".to_owned(),
+        format!("{:016x}{:016x}", half(), half()),
+    )
+}
+
+/// An MQTT 3.1.1 CONNECT (clean session, client id `hive-probe`, with `login` if given), its
+/// CONNACK, DISCONNECT.
+async fn handshake(addr: SocketAddr, login: Option<(&str, &str)>) -> std::io::Result<()> {
+    let field = |packet: &mut Vec<u8>, text: &str| {
+        packet.extend_from_slice(&(text.len() as u16).to_be_bytes());
+        packet.extend_from_slice(text.as_bytes());
+    };
+    let mut body = vec![0, 4, b'M', b'Q', b'T', b'T', 4];
+    body.push(if login.is_some() { 0xc2 } else { 0x02 });
+    body.extend_from_slice(&[0, 10]);
+    field(&mut body, "hive-probe");
+    if let Some((user, password)) = login {
+        field(&mut body, user);
+        field(&mut body, password);
+    }
+    // The remaining length, 7 bits a byte; a CONNECT this small needs at most two.
+    let mut connect = vec![0x10];
+    let mut left = body.len();
+    loop {
+        let byte = (left % 128) as u8;
+        left /= 128;
+        connect.push(if left > 0 { byte | 0x80 } else { byte });
+        if left == 0 {
+            break;
+        }
+    }
+    connect.extend_from_slice(&body);
     let mut stream = tokio::net::TcpStream::connect(addr).await?;
-    stream.write_all(CONNECT).await?;
+    stream.write_all(&connect).await?;
     let mut connack = [0u8; 4];
     stream.read_exact(&mut connack).await?;
     if connack[0] != 0x20 || connack[3] != 0 {
@@ -230,8 +286,44 @@ mod tests {
         let broker = EmbeddedBroker::start(&config, 1 << 20).await.unwrap();
         let addr = broker.addr();
         assert_ne!(addr.port(), 0);
-        handshake(addr).await.unwrap();
+        handshake(addr, None).await.unwrap();
         broker.stop();
-        assert!(handshake(addr).await.is_err(), "still answering after stop");
+        assert!(
+            handshake(addr, None).await.is_err(),
+            "still answering after stop"
+        );
+    }
+
+    #[tokio::test]
+    async fn with_users_only_they_and_the_bridge_connect() {
+        let config = EmbeddedBrokerConfig {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            users: [("kitchen".to_owned(), "s3cret".to_owned())].into(),
+            ..EmbeddedBrokerConfig::default()
+        };
+        let broker = EmbeddedBroker::start(&config, 1 << 20).await.unwrap();
+        let addr = broker.addr();
+        handshake(addr, Some(("kitchen", "s3cret"))).await.unwrap();
+        handshake(addr, broker.login()).await.unwrap();
+        for refused in [None, Some(("kitchen", "wrong")), Some(("hall", "s3cret"))] {
+            assert!(handshake(addr, refused).await.is_err(), "{refused:?}");
+        }
+        let (user, password) = broker.login().unwrap();
+        assert_eq!(password.len(), 32);
+        assert!(!format!("{config:?}").contains("s3cret"));
+        let again = EmbeddedBroker::start(
+            &EmbeddedBrokerConfig {
+                listen: "127.0.0.1:0".parse().unwrap(),
+                ..config.clone()
+            },
+            1 << 20,
+        )
+        .await
+        .unwrap();
+        assert_ne!(
+            again.login().unwrap(),
+            (user, password),
+            "new at each start"
+        );
     }
 }
