@@ -67,6 +67,9 @@ pub async fn run_with(
             let broker =
                 EmbeddedBroker::start(&config.mqtt.embedded, config.mqtt.max_packet_bytes).await?;
             config.mqtt.url = broker.url();
+            if !broker.addr().ip().is_loopback() && broker.login().is_none() {
+                tracing::warn!(listen = %broker.addr(), code = "broker_open", "The embedded broker listens beyond this machine without users: anyone who reaches it can speak for any satellite. Set [mqtt.embedded] users.");
+            }
             if let Some((user, password)) = broker.login() {
                 config.mqtt.username = Some(user.to_owned());
                 config.mqtt.password = Some(password.to_owned());

@@ -597,6 +597,26 @@ fn an_embedded_broker_whose_port_is_taken_is_reported() {
         line.contains(&format!("it will listen on {free}")),
         "{line}"
     );
+
+    // On every interface: only with users.
+    let open = format!("0.0.0.0:{}", free_port().unwrap());
+    let report = doctor(dir.path(), &embedded(&open), &[]);
+    report.assert_fails(
+        "broker",
+        &[
+            &format!("would listen on {open} without users"),
+            "set [mqtt.embedded] users",
+        ],
+    );
+    let guarded = embedded(&open).replacen(
+        "\n[context]",
+        "\nusers = { kitchen = \"s3cret\" }\n[context]",
+        1,
+    );
+    let report = doctor(dir.path(), &guarded, &[]);
+    let line = report.line("broker");
+    assert!(line.starts_with("ok"), "{line}");
+    assert!(line.contains("1 user may connect"), "{line}");
 }
 
 #[test]

@@ -121,9 +121,22 @@ async fn check_broker(config: &BridgeConfig) -> Verdict {
     let mqtt = &config.mqtt;
     if mqtt.broker == BrokerMode::Embedded {
         let listen = mqtt.embedded.listen;
+        if !listen.ip().is_loopback() && mqtt.embedded.users.is_empty() {
+            return fail(
+                format!(
+                    "the embedded broker would listen on {listen} without users: anyone who reaches it can speak for any satellite"
+                ),
+                "set [mqtt.embedded] users (config/bridge.toml shows how), or listen on 127.0.0.1",
+            );
+        }
+        let users = match mqtt.embedded.users.len() {
+            0 => String::new(),
+            1 => ", 1 user may connect".to_owned(),
+            count => format!(", {count} users may connect"),
+        };
         return match std::net::TcpListener::bind(listen) {
             Ok(_) => Verdict::Pass(format!(
-                "embedded broker (no mqtt.url set): it will listen on {listen}"
+                "embedded broker (no mqtt.url set): it will listen on {listen}{users}"
             )),
             Err(error) => fail(
                 format!("the embedded broker cannot listen on {listen}: {error}"),
