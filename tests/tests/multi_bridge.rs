@@ -383,6 +383,12 @@ async fn the_bridges_share_one_timer_book_and_a_timer_rings_once() {
             .unwrap();
     }
 
+    let mut lists = TestClient::connect(&broker, "lists", None).await.unwrap();
+    lists
+        .subscribe("hive/timer/list", QoS::AtLeastOnce)
+        .await
+        .unwrap();
+
     // Both bridges up: each holds the timer (one set it, the other read the shared book),
     // both reach its end, and it rings once.
     kitchen
@@ -391,6 +397,20 @@ async fn the_bridges_share_one_timer_book_and_a_timer_rings_once() {
         .unwrap();
     let confirmation = kitchen.reply(9_001, WAIT).await.unwrap();
     assert_eq!(confirmation.text(), "Tea timer set for 3 seconds.");
+    // Both say the list with it: the one that set it at once, the other when it reads the
+    // shared book (within a second). So the retained list is the newest whichever of the
+    // two publishes reaches the broker last, and even if the setter dies before its own.
+    let deadline = tokio::time::Instant::now() + Duration::from_millis(2_500);
+    let mut with_tea = 0;
+    while let Some(message) = lists
+        .recv_timeout(deadline.saturating_duration_since(tokio::time::Instant::now()))
+        .await
+    {
+        if message.text().is_some_and(|text| text.contains("\"tea\"")) {
+            with_tea += 1;
+        }
+    }
+    assert!(with_tea >= 2, "the tea list said {with_tea} times");
     let tea = next_set_timer(&mut automation).await;
     let announcement = kitchen.next_reply(WAIT).await.unwrap();
     assert_eq!(announcement.text(), "Your tea timer is done.");

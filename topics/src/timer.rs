@@ -21,7 +21,8 @@ pub(crate) const LIST_KIND: &str = "timer_list";
 /// Start a timer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimerSet {
-    /// Satellite that rings; the bridge's default satellite when absent.
+    /// Satellite that rings and announces it; without one it is only reported on
+    /// `timer/event`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub satellite: Option<SatelliteId>,
     /// A name to refer to it, e.g. `pasta`.

@@ -407,6 +407,10 @@ impl Driver {
                 && !stored.same_record(&self.stored)
             {
                 self.stored = stored;
+                // Another bridge changed the book: every bridge says the new list, so the
+                // retained one ends up the newest even when the changer's publish arrived
+                // after an older one, or the changer died before publishing.
+                self.publish_list().await;
             }
         }
     }
