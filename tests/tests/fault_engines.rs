@@ -401,19 +401,38 @@ async fn silent_server() -> (
     std::net::SocketAddr,
     std::sync::Arc<std::sync::atomic::AtomicUsize>,
 ) {
+    stand_in(|socket, count| async move {
+        count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let _held = socket;
+        std::future::pending::<()>().await;
+    })
+    .await
+}
+
+/// A stand-in model server on a free loopback port: `serve` runs for each connection, with
+/// the counter it bumps. Returns the address and the counter; ends with the test's runtime.
+async fn stand_in<F, Serve>(
+    serve: F,
+) -> (
+    std::net::SocketAddr,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+)
+where
+    F: Fn(tokio::net::TcpStream, std::sync::Arc<std::sync::atomic::AtomicUsize>) -> Serve
+        + Send
+        + 'static,
+    Serve: std::future::Future<Output = ()> + Send + 'static,
+{
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let count = accepted.clone();
-    // Ends with the test's runtime.
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = count.clone();
     tokio::spawn(async move {
-        let mut held = Vec::new();
         while let Ok((socket, _)) = listener.accept().await {
-            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            held.push(socket);
+            tokio::spawn(serve(socket, counter.clone()));
         }
     });
-    (address, accepted)
+    (address, count)
 }
 
 /// A remote model at `address` given two seconds to answer, then passed over for
@@ -587,15 +606,7 @@ async fn cutting_server(
 ) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let requests = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let count = requests.clone();
-    // Ends with the test's runtime.
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            let count = count.clone();
-            tokio::spawn(async move {
+    stand_in(move |mut socket, count| async move {
                 // The whole request first (headers, then Content-Length bytes of body): an
                 // answer sent over an unread body is reset by the kernel, a different fault.
                 let mut request = Vec::new();
@@ -641,10 +652,8 @@ async fn cutting_server(
                         while socket.read(&mut buffer).await.is_ok_and(|read| read > 0) {}
                     }
                 }
-            });
-        }
-    });
-    (address, requests)
+    })
+    .await
 }
 
 /// A bridge with `extra` whose first answer, to a question typed at `kitchen`, a
