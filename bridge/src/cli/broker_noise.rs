@@ -1,7 +1,10 @@
 //! The embedded broker's log lines that are not news. rumqttd logs ERROR for what is normal
 //! for a broker: a client that disconnects cleanly (its DISCONNECT races its closed socket:
 //! "no-connection id N is already gone"), and each link's "router-drop" while the bridge
-//! stops. A person who sees ERROR after every good run stops reading errors, so these two are
+//! stops. It also logs ERROR "disconnected" for a client whose socket was reset, which is how
+//! a client that quits (or loses power) usually goes; rumqttd itself logs the same departure at
+//! INFO when the socket says "aborted", and the client's last will tells everyone who needs to
+//! know. A person who sees ERROR after every good run stops reading errors, so these three are
 //! dropped; every other rumqttd line passes the level filter as usual.
 
 use tracing::field::{Field, Visit};
@@ -11,7 +14,10 @@ use tracing_subscriber::layer::{Context, Layer};
 /// How the dropped messages begin.
 const NOT_NEWS: [&str; 2] = ["no-connection id ", "router-drop"];
 
-/// Drops rumqttd's [`NOT_NEWS`].
+/// The socket errors that mean the peer went away, when a "disconnected" event carries them.
+const PEER_GONE: [&str; 2] = ["ConnectionReset", "BrokenPipe"];
+
+/// Drops rumqttd's [`NOT_NEWS`], and its "disconnected" events caused by [`PEER_GONE`].
 pub(crate) struct BrokerNoise;
 
 impl<S: Subscriber> Layer<S> for BrokerNoise {
@@ -19,27 +25,47 @@ impl<S: Subscriber> Layer<S> for BrokerNoise {
         if !event.metadata().target().starts_with("rumqttd") {
             return true;
         }
-        let mut message = Message(None);
-        event.record(&mut message);
-        !message
-            .0
-            .is_some_and(|text| NOT_NEWS.iter().any(|start| text.starts_with(start)))
+        let mut fields = Fields::default();
+        event.record(&mut fields);
+        let Some(message) = fields.message else {
+            return true;
+        };
+        let not_news = NOT_NEWS.iter().any(|start| message.starts_with(start));
+        let peer_gone = message == "disconnected"
+            && fields
+                .error
+                .is_some_and(|error| PEER_GONE.iter().any(|kind| error.contains(kind)));
+        !(not_news || peer_gone)
     }
 }
 
-/// An event's `message` field.
-struct Message(Option<String>);
+/// An event's `message` and `error` fields.
+#[derive(Default)]
+struct Fields {
+    message: Option<String>,
+    error: Option<String>,
+}
 
-impl Visit for Message {
+impl Fields {
+    fn slot(&mut self, field: &Field) -> Option<&mut Option<String>> {
+        match field.name() {
+            "message" => Some(&mut self.message),
+            "error" => Some(&mut self.error),
+            _ => None,
+        }
+    }
+}
+
+impl Visit for Fields {
     fn record_str(&mut self, field: &Field, value: &str) {
-        if field.name() == "message" {
-            self.0 = Some(value.to_owned());
+        if let Some(slot) = self.slot(field) {
+            *slot = Some(value.to_owned());
         }
     }
 
     fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        if field.name() == "message" {
-            self.0 = Some(format!("{value:?}"));
+        if let Some(slot) = self.slot(field) {
+            *slot = Some(format!("{value:?}"));
         }
     }
 }
@@ -58,14 +84,17 @@ mod tests {
 
     impl<S: Subscriber> Layer<S> for Seen {
         fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
-            let mut message = Message(None);
-            event.record(&mut message);
-            self.0.lock().unwrap().push(message.0.unwrap_or_default());
+            let mut fields = Fields::default();
+            event.record(&mut fields);
+            self.0
+                .lock()
+                .unwrap()
+                .push(fields.message.unwrap_or_default());
         }
     }
 
     #[test]
-    fn only_rumqttds_clean_disconnect_and_router_drop_are_dropped() {
+    fn only_rumqttds_clean_disconnect_router_drop_and_peer_reset_are_dropped() {
         let seen = Seen::default();
         let subscriber = tracing_subscriber::registry()
             .with(BrokerNoise)
@@ -74,6 +103,12 @@ mod tests {
             tracing::error!(target: "rumqttd::router::routing", "no-connection id {} is already gone", 3);
             tracing::error!(target: "rumqttd::server::broker", error = "Recv(Disconnected)", "router-drop");
             tracing::error!(target: "rumqttd::router::routing", "Failed to append to commitlog");
+            let reset = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+            tracing::error!(target: "rumqttd::server::broker", error = ?reset, "disconnected");
+            let pipe = std::io::Error::from(std::io::ErrorKind::BrokenPipe);
+            tracing::error!(target: "rumqttd::server::broker", error = ?pipe, "disconnected");
+            tracing::error!(target: "rumqttd::server::broker", error = "KeepAlive(Elapsed(()))", "disconnected");
+            tracing::error!(target: "rumqttd::server::broker", "disconnected");
             tracing::error!(target: "hive_bridge::server", "no-connection id 3 is already gone");
             tracing::warn!(target: "rumqttd::server::broker", "Tls handshake failed");
         });
@@ -81,6 +116,8 @@ mod tests {
             *seen.0.lock().unwrap(),
             [
                 "Failed to append to commitlog",
+                "disconnected",
+                "disconnected",
                 "no-connection id 3 is already gone",
                 "Tls handshake failed"
             ]
