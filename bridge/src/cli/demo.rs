@@ -215,12 +215,20 @@ async fn turn(
             .await
             .map_err(|error| Failure::Answer(error.to_string()))?;
         let heard = heard(&telemetry).await;
-        satellite.disconnect().await;
-        Ok((heard, reply))
+        Ok((heard, reply, satellite))
     }
     .await;
+    // The bridge stops first: the turn may still be storing its summary, and a satellite
+    // leaving before it ends would be a satellite gone mid-turn.
     shutdown.cancel();
     let _ = tokio::time::timeout(Duration::from_secs(20), bridge).await;
+    let result = match result {
+        Ok((heard, reply, satellite)) => {
+            satellite.disconnect().await;
+            Ok((heard, reply))
+        }
+        Err(failure) => Err(failure),
+    };
     let _ = tokio::task::spawn_blocking(move || broker.stop()).await;
     result
 }

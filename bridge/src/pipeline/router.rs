@@ -241,8 +241,11 @@ impl Router {
                     self.known.insert(satellite);
                 }
                 Availability::Offline => {
-                    // The satellite vanished: free its turn at once.
-                    if let Some(turn) = self.turns.remove(&satellite) {
+                    // The satellite vanished: free its turn at once. A turn that already
+                    // ended is only forgotten: leaving after an answer is no news.
+                    if let Some(turn) = self.turns.remove(&satellite)
+                        && turn.live.is_live()
+                    {
                         tracing::warn!(satellite = %satellite, session = turn.session, "Satellite went offline mid-turn; turn closed.");
                         turn.cancel.cancel();
                     }
