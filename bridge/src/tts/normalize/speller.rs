@@ -97,9 +97,10 @@ pub(crate) trait Speller {
     /// A clock time, `hour` in `0..=24`, `minute` in `0..=59`.
     fn time(&self, hour: u32, minute: u32) -> String;
 
-    /// Whether `am`/`pm` after a time should be read (English).
-    fn reads_meridiem(&self) -> bool {
-        false
+    /// A 12-hour time with its `am`/`pm` read out, or `None` when the language leaves the
+    /// marker as written (English reads it).
+    fn time_of_day(&self, _hour: u32, _minute: u32, _pm: bool) -> Option<String> {
+        None
     }
 
     /// Whether `14h05` and `14h` are times (French).

@@ -362,19 +362,19 @@ impl Scanner<'_> {
             return false;
         }
         let mut words = self.speller.time(hour, minute);
-        if self.speller.reads_meridiem() {
-            let at = self.skip_one_space(after);
-            for (written, spoken) in [
-                ("a.m.", "a m"),
-                ("p.m.", "p m"),
-                ("am", "a m"),
-                ("pm", "p m"),
-                ("AM", "a m"),
-                ("PM", "p m"),
-            ] {
-                let len = written.chars().count();
-                if self.starts_with(at, written) && !self.is_alnum(at + len) {
-                    words = format!("{words} {spoken}");
+        let at = self.skip_one_space(after);
+        for (written, pm) in [
+            ("a.m.", false),
+            ("p.m.", true),
+            ("am", false),
+            ("pm", true),
+            ("AM", false),
+            ("PM", true),
+        ] {
+            let len = written.chars().count();
+            if self.starts_with(at, written) && !self.is_alnum(at + len) {
+                if let Some(spoken) = self.speller.time_of_day(hour, minute, pm) {
+                    words = spoken;
                     after = at + len;
                     // "7 p.m." ending the text keeps its sentence end.
                     if written.ends_with('.')
@@ -382,8 +382,8 @@ impl Scanner<'_> {
                     {
                         words.push('.');
                     }
-                    break;
                 }
+                break;
             }
         }
         self.emit(&words);
