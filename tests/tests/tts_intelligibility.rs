@@ -31,8 +31,8 @@ fn words(text: &str) -> String {
     cleaned.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-#[test]
-fn whisper_hears_what_piper_says() {
+/// The default Piper voice and the tests' ear, or the command that installs them.
+fn piper_and_ear() -> (TtsChain, Ear) {
     let models = ModelsDir::from_env(|name| std::env::var(name).ok());
     let ctx = BuildContext::new(models.clone());
     for path in [
@@ -45,7 +45,12 @@ fn whisper_hears_what_piper_says() {
     let chain = TtsChain::build(&[TtsConfig::Piper(PiperConfig::default())], &ctx)
         .unwrap()
         .chain;
-    let ear = Ear::new(&models);
+    (chain, Ear::new(&models))
+}
+
+#[test]
+fn whisper_hears_what_piper_says() {
+    let (chain, ear) = piper_and_ear();
     // Written the way a reply is: the chain normalises "7:30" and "$3.50" before Piper.
     let cases = [
         ("The time is 7:30.", ["the time is", "30"]),
@@ -72,12 +77,7 @@ fn whisper_hears_what_piper_says() {
 /// samples afresh, so one of two speakings must be heard right.
 #[test]
 fn the_minutes_before_am_are_heard() {
-    let models = ModelsDir::from_env(|name| std::env::var(name).ok());
-    let ctx = BuildContext::new(models.clone());
-    let chain = TtsChain::build(&[TtsConfig::Piper(PiperConfig::default())], &ctx)
-        .unwrap_or_else(|error| panic!("{error}: {INSTALL}"))
-        .chain;
-    let ear = Ear::new(&models);
+    let (chain, ear) = piper_and_ear();
     let text = "It's 6:13 AM.";
     let mut heard_all = Vec::new();
     for _ in 0..2 {
